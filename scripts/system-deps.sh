@@ -1,0 +1,42 @@
+# Sourced by the scripts in this folder: installs the Debian packages that os-vif's demo and
+# tests use, but only those that are missing, and says which. Services are not started on the
+# host (policy-rc.d): every OVS daemon we need is started privately by the harness.
+ensure_system_packages() {
+  local need=()
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v ovs-vsctl >/dev/null || need+=(openvswitch-switch)
+  command -v ping >/dev/null || need+=(iputils-ping)
+  command -v nft >/dev/null || need+=(nftables)
+  command -v strace >/dev/null || need+=(strace)
+  command -v g++ >/dev/null || need+=(g++)
+  command -v make >/dev/null || need+=(make)
+  /usr/bin/python3 -c 'import os_vif' 2>/dev/null || need+=(python3-os-vif)
+  [ ${#need[@]} -eq 0 ] && return 0
+  echo "os-vif: installing missing system packages: ${need[*]}" >&2
+  local policy=/usr/sbin/policy-rc.d created=
+  if [ ! -e $policy ]; then printf '#!/bin/sh\nexit 101\n' >$policy; chmod +x $policy; created=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+  [ -n "$created" ] && rm -f $policy
+  return 0
+}
+
+# Installs the npm dependencies (which builds the addon when no prebuild matches) if needed.
+ensure_node_modules() {
+  export npm_config_nodedir=${npm_config_nodedir:-/usr}
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  [ -e build/Release/os_vif.node ] || [ -d prebuilds/linux-x64 ] || npx node-gyp rebuild >/dev/null
+}
+
+# Removes namespaces and OVS daemons that a crashed test or demo run left behind.
+cleanup_leftovers() {
+  local d p
+  for d in /tmp/ovt*/ /tmp/os-vif-demo*/; do
+    [ -d "$d" ] || continue
+    for p in "$d"*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+    rm -rf "$d"
+  done
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(ovt[0-9]+x|osvd)' | xargs -r -n1 ip netns del 2>/dev/null || true
+}

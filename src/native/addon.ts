@@ -1,0 +1,116 @@
+/**
+ * The typed face of the native addon (`native/`, built by node-gyp, loaded by node-gyp-build).
+ *
+ * The addon owns system calls and nothing else: netlink sockets opened in any network
+ * namespace, tun/tap ioctls and per-namespace sysctl files. Message layouts live in TypeScript
+ * (`src/netlink`). Every function that has to enter a namespace does so on a short-lived native
+ * thread (setns, then the syscall, then the thread ends), never on the event loop thread and
+ * never on a libuv pool thread.
+ *
+ * Errors thrown or passed to callbacks are `NativeError`s: an `Error` with `code` (the errno
+ * name, e.g. 'EEXIST'), `errno` (the positive number) and `syscall` (e.g. 'setns', 'sendmsg').
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An error from a system call, as the addon reports it. */
+export interface NativeError extends Error {
+  /** errno name, such as 'EEXIST' or 'ENOBUFS'. */
+  code: string;
+  /** errno number (positive). */
+  errno: number;
+  /** the failing system call, such as 'sendmsg' or 'setns'. */
+  syscall: string;
+}
+
+/** Options for {@link NativeBinding.openNetlink}. */
+export interface OpenNetlinkOptions {
+  /** Netlink protocol family: 0 = NETLINK_ROUTE, 16 = NETLINK_GENERIC, 12 = NETLINK_NETFILTER. */
+  protocol: number;
+  /** Path of a network namespace file (`/run/netns/NAME`, `/proc/PID/ns/net`); absent: the current one. */
+  netns?: string;
+  /** Receive buffer in bytes (set with SO_RCVBUFFORCE, falling back to SO_RCVBUF). */
+  rcvbuf?: number;
+  /** Multicast groups to join at once (NETLINK_ADD_MEMBERSHIP numbers, e.g. RTNLGRP_LINK = 1). */
+  groups?: number[];
+  /**
+   * Called on the event loop thread with every datagram read in one readiness pass
+   * (each Buffer is one datagram, which may hold several netlink messages).
+   */
+  onMessages: (datagrams: Buffer[]) => void;
+  /**
+   * Called on the event loop thread for receive errors. ENOBUFS means the kernel dropped
+   * messages (the socket stays open and usable); any other error closes the socket.
+   */
+  onError: (error: NativeError) => void;
+}
+
+/** An open netlink socket. NETLINK_EXT_ACK and NETLINK_CAP_ACK are set on it. */
+export interface NativeNetlinkSocket {
+  /** The port id the kernel bound this socket to (nl_pid), used in request headers. */
+  readonly portId: number;
+  /**
+   * Sends one datagram (it may hold many concatenated netlink messages: the kernel processes
+   * them in order within one sendmsg). The sendmsg runs on a native thread because the kernel
+   * does the request's work inside it; order across calls on one socket is preserved.
+   * `callback` runs on the event loop thread once sendmsg has returned.
+   */
+  send(datagram: Uint8Array, callback: (error: NativeError | null) => void): void;
+  /** Joins a multicast group (NETLINK_ADD_MEMBERSHIP). */
+  addMembership(group: number): void;
+  /** Leaves a multicast group (NETLINK_DROP_MEMBERSHIP). */
+  dropMembership(group: number): void;
+  /** Stops polling and closes the fd. Idempotent. Pending send callbacks still run. */
+  close(): void;
+}
+
+/** Options for {@link NativeBinding.tunCreate}. */
+export interface TunCreateOptions {
+  /** Interface name (1 to 15 bytes). */
+  name: string;
+  /** Path of a network namespace file; absent: the current one. */
+  netns?: string;
+  /** 'tap' (Ethernet frames, IFF_TAP) or 'tun' (IP packets, IFF_TUN). IFF_NO_PI is always set. */
+  mode: 'tap' | 'tun';
+  /** IFF_MULTI_QUEUE. */
+  multiQueue?: boolean;
+  /** IFF_VNET_HDR. */
+  vnetHdr?: boolean;
+  /** TUNSETOWNER uid. */
+  owner?: number;
+  /** TUNSETGROUP gid. */
+  group?: number;
+}
+
+/** The functions the addon exports. */
+export interface NativeBinding {
+  /** Opens a netlink socket, inside `netns` when given. */
+  openNetlink(options: OpenNetlinkOptions): Promise<NativeNetlinkSocket>;
+  /** Creates a persistent tun/tap device (TUNSETIFF, owner, group, TUNSETPERSIST); the fd is closed after. */
+  tunCreate(options: TunCreateOptions): Promise<void>;
+  /** Deletes a persistent tun/tap device (attach with TUNSETIFF, TUNSETPERSIST 0, close). */
+  tunDelete(options: {
+    name: string;
+    netns?: string;
+    mode: 'tap' | 'tun';
+    multiQueue?: boolean;
+  }): Promise<void>;
+  /** Writes a file under the namespace's own /proc/sys/net (path relative to /proc/sys/net, e.g. 'ipv6/conf/br0/disable_ipv6'). */
+  sysctlWrite(options: { netns?: string; path: string; value: string }): Promise<void>;
+  /** Reads a file under the namespace's own /proc/sys/net. */
+  sysctlRead(options: { netns?: string; path: string }): Promise<string>;
+  /** errno number to name ('EEXIST' for 17); 'E<number>' when unknown. */
+  errnoName(errno: number): string;
+}
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+let binding: NativeBinding | undefined;
+
+/** Loads the addon once (prebuilt from `prebuilds/` or built in `build/Release`). */
+export function native(): NativeBinding {
+  binding ??= (require('node-gyp-build') as (dir: string) => NativeBinding)(root);
+  return binding;
+}
