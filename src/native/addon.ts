@@ -100,6 +100,14 @@ export interface NativeBinding {
   sysctlWrite(options: { netns?: string; path: string; value: string }): Promise<void>;
   /** Reads a file under the namespace's own /proc/sys/net. */
   sysctlRead(options: { netns?: string; path: string }): Promise<string>;
+  /**
+   * Creates a named network namespace as iproute2 does: unshare(CLONE_NEWNET) on a native
+   * thread, then bind-mount its ns file at `path` (normally `/run/netns/NAME`; /run/netns is
+   * created and made a shared mount point when needed). EEXIST when `path` exists.
+   */
+  netnsCreate(path: string): Promise<void>;
+  /** Removes a named network namespace: umount2(path, MNT_DETACH) then unlink. ENOENT when absent. */
+  netnsDelete(path: string): Promise<void>;
   /** errno number to name ('EEXIST' for 17); 'E<number>' when unknown. */
   errnoName(errno: number): string;
 }
