@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/system-deps.sh
 [ "$(id -u)" = 0 ] || echo "os-vif: not root: the integration tests will be skipped" >&2
+node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "os-vif: Node.js 20 or newer is needed" >&2; exit 2; }
 [ "$(id -u)" = 0 ] && ensure_system_packages
 ensure_node_modules || exit 1
 npx tsc -p tsconfig.json || exit 1
