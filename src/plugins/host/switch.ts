@@ -1,0 +1,66 @@
+/**
+ * What the ovs plugin needs from the Open vSwitch database, in os-vif's vocabulary (`BaseOVS`,
+ * §6.3 of the model). A call to {@link SwitchHost.transact} is ONE OVSDB transaction, as each
+ * os-vif `BaseOVS` method is. The production implementation is {@link ./ovsdb-switch.ts}.
+ */
+
+/** `add_br(name, may_exist=True, datapath_type)`: creates the bridge or overwrites its datapath type. */
+export interface EnsureBridgeStep {
+  op: 'ensureBridge';
+  bridge: string;
+  datapathType: string;
+}
+
+/**
+ * `add_port(bridge, port, may_exist=True)` (a no-op for the port when a port of that name
+ * exists on any bridge), then `Port.tag` when `tag` is given, then the Interface columns:
+ * map columns merged into existing keys, `type` overwritten.
+ */
+export interface AddPortStep {
+  op: 'addPort';
+  bridge: string;
+  port: string;
+  tag?: number;
+  externalIds?: Record<string, string>;
+  type?: string;
+  options?: Record<string, string>;
+}
+
+/** `del_port(port, bridge, if_exists=True)`. */
+export interface DelPortStep {
+  op: 'delPort';
+  bridge: string;
+  port: string;
+}
+
+/** `del_br(bridge, if_exists=True)`, which removes its ports and interfaces too. */
+export interface DelBridgeStep {
+  op: 'delBridge';
+  bridge: string;
+}
+
+/** `db_set('Interface', name, ('mtu_request', mtu))`. */
+export interface SetMtuRequestStep {
+  op: 'setMtuRequest';
+  iface: string;
+  mtu: number;
+}
+
+/** One command inside a transaction. */
+export type SwitchStep = EnsureBridgeStep | AddPortStep | DelPortStep | DelBridgeStep | SetMtuRequestStep;
+
+/** The OVSDB operations the ovs plugin uses. */
+export interface SwitchHost {
+  /** Runs the steps, in order, in one transaction. */
+  transact(steps: SwitchStep[]): Promise<void>;
+  /** True when the schema has that column (os-vif asks for Interface.mtu_request). */
+  hasColumn(table: string, column: string): Promise<boolean>;
+  /** True when a bridge of that name exists. */
+  bridgeExists(bridge: string): Promise<boolean>;
+  /** The bridge a port of that name is on, or undefined when there is no such port. */
+  portBridge(port: string): Promise<string | undefined>;
+  /** The names of the bridge's ports, its own internal port included. */
+  bridgePorts(bridge: string): Promise<string[]>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}

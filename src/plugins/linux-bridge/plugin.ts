@@ -1,0 +1,142 @@
+/**
+ * The `linux_bridge` plugin: os-vif 3.0.0's vif_plug_linux_bridge (§6.2), through rtnetlink.
+ * Differences, on purpose: the VLAN path does what os-vif intended (os-vif 3.0.0 crashes after
+ * creating `vlan<N>`), a failure half-way undoes what the call created, and iptables filter
+ * rules are not applied (a separate piece of work; see docs/plugins.md).
+ */
+import type { PluginDescription } from '../description.js';
+import { InvalidVif, NetworkInterfaceNotFound } from '../errors.js';
+import { KeyedLock } from '../host/keyed-lock.js';
+import type { LinkHost } from '../host/links.js';
+import { bridgeSysctls, createBridgeIfMissing } from '../host/linux-net.js';
+import { UndoJournal } from '../host/undo.js';
+import { LINUX_BRIDGE_OPTIONS, type LinuxBridgeOptions, readOptions } from '../options.js';
+import type { InstanceView, VifView } from '../vif-view.js';
+import { moveL3 } from './move-l3.js';
+
+/** How the plugin reaches the kernel; created on first use and kept. */
+export interface LinuxBridgeHostFactory {
+  links(): Promise<LinkHost>;
+}
+
+/** The linux_bridge reference plugin. */
+export class LinuxBridgePlugin {
+  /** Plugin name (`vif.plugin` value and config group suffix). */
+  static readonly pluginName = 'linux_bridge';
+  /** Declared options, group `os_vif_linux_bridge`. */
+  static readonly CONFIG_OPTS = LINUX_BRIDGE_OPTIONS;
+
+  readonly options: LinuxBridgeOptions;
+  /** os-vif's external locks `nova-lock_vlan` / `nova-lock_bridge`, per device here. */
+  private readonly locks = new KeyedLock();
+  private linksPromise?: Promise<LinkHost>;
+
+  constructor(
+    config: Record<string, unknown> | undefined,
+    private readonly factory: LinuxBridgeHostFactory,
+  ) {
+    this.options = readOptions<LinuxBridgeOptions>('os_vif_linux_bridge', LINUX_BRIDGE_OPTIONS, config);
+  }
+
+  /** VIFBridge 1.0, no port profiles. */
+  describe(): PluginDescription {
+    return {
+      plugin_name: 'linux_bridge',
+      vif_info: [
+        { vif_object_name: 'VIFBridge', min_version: '1.0', max_version: '1.0', supported_port_profiles: [] },
+      ],
+    };
+  }
+
+  /** Ensures the network's bridge (and VLAN device) as os-vif does. */
+  async plug(vif: VifView, _instance: InstanceView): Promise<void> {
+    const network = vif.network;
+    if (!network || network.multi_host || !network.should_provide_bridge) return;
+    const bridge = vif.bridge_name;
+    if (!bridge) throw new InvalidVif(vif.id, 'bridge_name', 'is required by the linux_bridge plugin');
+    const mtu = network.mtu || this.options.network_device_mtu;
+    if (network.should_provide_vlan) {
+      const vlan = network.vlan;
+      if (typeof vlan !== 'number' || vlan < 1 || vlan > 4094) {
+        throw new InvalidVif(vif.id, 'network.vlan', 'must be a VLAN id from 1 to 4094 on a VLAN network');
+      }
+      const parent = this.options.vlan_interface || network.bridge_interface;
+      if (!parent) throw new InvalidVif(vif.id, 'network.bridge_interface', 'is required on a VLAN network');
+      const links = await this.links();
+      await new UndoJournal().run(async (journal) => {
+        const iface = await this.locks.with('vlan', () => this.ensureVlan(links, journal, vlan, parent, mtu));
+        await this.locks.with(`bridge:${bridge}`, () =>
+          this.ensureBridge(links, journal, bridge, iface, mtu),
+        );
+      });
+      return;
+    }
+    const iface = this.options.flat_interface || network.bridge_interface || undefined;
+    const links = await this.links();
+    await this.locks.with(`bridge:${bridge}`, () =>
+      new UndoJournal().run((journal) => this.ensureBridge(links, journal, bridge, iface, mtu)),
+    );
+  }
+
+  /** Always a no-op, as in os-vif: bridges and VLAN devices are shared and stay. */
+  async unplug(_vif: VifView, _instance: InstanceView): Promise<void> {}
+
+  /** Closes the netlink socket. */
+  async close(): Promise<void> {
+    const pending = this.linksPromise;
+    this.linksPromise = undefined;
+    (await pending?.catch(() => undefined))?.close();
+  }
+
+  private links(): Promise<LinkHost> {
+    this.linksPromise ??= this.factory.links();
+    const pending = this.linksPromise;
+    pending.catch(() => {
+      if (this.linksPromise === pending) this.linksPromise = undefined;
+    });
+    return pending;
+  }
+
+  /** `_ensure_vlan_privileged`: `vlan<N>` on `parent`, up, with the MTU, when missing. */
+  private async ensureVlan(
+    links: LinkHost,
+    journal: UndoJournal,
+    vlan: number,
+    parent: string,
+    mtu: number,
+  ): Promise<string> {
+    const name = `vlan${vlan}`;
+    if (await links.exists(name)) return name;
+    if (!(await links.exists(parent))) throw new NetworkInterfaceNotFound(parent);
+    await links.addVlan(name, parent, vlan);
+    journal.push(`delete ${name}`, () => links.del(name));
+    await links.set(name, { up: true });
+    await links.set(name, { mtu });
+    return name;
+  }
+
+  /** `_ensure_bridge_privileged` on the flat path. */
+  private async ensureBridge(
+    links: LinkHost,
+    journal: UndoJournal,
+    bridge: string,
+    iface: string | undefined,
+    mtu: number,
+  ): Promise<void> {
+    if (await createBridgeIfMissing(links, journal, bridge)) {
+      await bridgeSysctls(links, bridge);
+      await links.set(bridge, { up: true });
+    }
+    if (!iface || !(await links.exists(iface))) return;
+    const before = await links.get(iface);
+    await links.set(iface, { master: bridge, up: true });
+    if (before && before.master !== bridge) {
+      journal.push(`detach ${iface}`, () =>
+        links.set(iface, { master: before.master ?? null, up: before.up }),
+      );
+    }
+    await links.set(iface, { mtu });
+    await moveL3(links, journal, iface, bridge);
+    await links.set(bridge, { mtu });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * os-vif's `BaseOVS` operations on top of {@link SwitchHost} and {@link LinkHost}, each one
+ * OVSDB transaction as in os-vif, plus what os-vif lacks: each creation registers its undo.
+ */
+
+import type { LinkHost } from '../host/links.js';
+import { deleteIfExists, setMtuIfExists } from '../host/linux-net.js';
+import type { AddPortStep, SwitchHost, SwitchStep } from '../host/switch.js';
+import type { UndoJournal } from '../host/undo.js';
+
+/** Interface types whose MTU goes through `Interface.mtu_request` instead of the kernel. */
+const MTU_REQUEST_TYPES = new Set(['dpdkvhostuser', 'dpdkvhostuserclient', 'dpdk']);
+
+/** A port to create: `add_port` plus its Port and Interface columns. */
+export type PortSpec = Omit<AddPortStep, 'op'>;
+
+/** The BaseOVS verbs the ovs plugin uses. */
+export class BaseOvs {
+  constructor(
+    private readonly sw: SwitchHost,
+    private readonly links: LinkHost,
+  ) {}
+
+  /** `ensure_ovs_bridge`: may exist; the datapath type is overwritten. Undone only if this call created it and it stayed empty. */
+  async ensureBridge(journal: UndoJournal, bridge: string, datapathType: string): Promise<void> {
+    const existed = await this.sw.bridgeExists(bridge);
+    await this.sw.transact([{ op: 'ensureBridge', bridge, datapathType }]);
+    if (!existed) journal.push(`delete OVS bridge ${bridge}`, () => this.deleteBridgeIfUnused(bridge));
+  }
+
+  /**
+   * `create_ovs_vif_port`: one transaction (optionally ensuring the bridge first), then the MTU:
+   * `mtu_request` for vhost-user (and, unlike os-vif, DPDK representor) interfaces when the schema
+   * has the column, the kernel MTU for every other type when the netdev exists.
+   */
+  async createPort(
+    journal: UndoJournal,
+    port: PortSpec,
+    mtu: number,
+    ensure?: { datapathType: string },
+  ): Promise<void> {
+    const steps: SwitchStep[] = [];
+    const bridgeExisted = ensure ? await this.sw.bridgeExists(port.bridge) : true;
+    const portExisted = (await this.sw.portBridge(port.port)) !== undefined;
+    if (ensure) steps.push({ op: 'ensureBridge', bridge: port.bridge, datapathType: ensure.datapathType });
+    steps.push({ op: 'addPort', ...port });
+    await this.sw.transact(steps);
+    if (!bridgeExisted)
+      journal.push(`delete OVS bridge ${port.bridge}`, () => this.deleteBridgeIfUnused(port.bridge));
+    if (!portExisted)
+      journal.push(`delete OVS port ${port.port}`, () =>
+        this.sw.transact([{ op: 'delPort', bridge: port.bridge, port: port.port }]),
+      );
+    await this.updateDeviceMtu(port.port, mtu, port.type);
+  }
+
+  /** `create_patch_port_pair`: both patch ports in one transaction. */
+  async createPatchPair(journal: UndoJournal, a: PortSpec, b: PortSpec): Promise<void> {
+    const aExisted = (await this.sw.portBridge(a.port)) !== undefined;
+    const bExisted = (await this.sw.portBridge(b.port)) !== undefined;
+    await this.sw.transact([
+      { op: 'addPort', ...a },
+      { op: 'addPort', ...b },
+    ]);
+    const undo: SwitchStep[] = [];
+    if (!aExisted) undo.push({ op: 'delPort', bridge: a.bridge, port: a.port });
+    if (!bExisted) undo.push({ op: 'delPort', bridge: b.bridge, port: b.port });
+    if (undo.length > 0)
+      journal.push(`delete patch ports ${a.port}, ${b.port}`, () => this.sw.transact(undo));
+  }
+
+  /** `update_device_mtu`. */
+  async updateDeviceMtu(dev: string, mtu: number, type?: string): Promise<void> {
+    if (type !== undefined && MTU_REQUEST_TYPES.has(type)) {
+      if (await this.sw.hasColumn('Interface', 'mtu_request')) {
+        await this.sw.transact([{ op: 'setMtuRequest', iface: dev, mtu }]);
+      }
+      return;
+    }
+    await setMtuIfExists(this.links, dev, mtu);
+  }
+
+  /** `delete_ovs_vif_port`: the port if it exists, then the kernel netdev of that name if asked. */
+  async deletePort(bridge: string, dev: string, deleteNetdev = true): Promise<void> {
+    await this.sw.transact([{ op: 'delPort', bridge, port: dev }]);
+    if (deleteNetdev) await deleteIfExists(this.links, dev);
+  }
+
+  /** `delete_ovs_bridge`: if it exists, with its ports. */
+  async deleteBridge(bridge: string): Promise<void> {
+    await this.sw.transact([{ op: 'delBridge', bridge }]);
+  }
+
+  /** Deletes a bridge only while no port but its own internal one is on it (rollback of a shared bridge). */
+  private async deleteBridgeIfUnused(bridge: string): Promise<void> {
+    const ports = await this.sw.bridgePorts(bridge);
+    if (ports.every((p) => p === bridge)) await this.deleteBridge(bridge);
+  }
+}
