@@ -1,0 +1,431 @@
+/**
+ * The versioned-object framework: oslo.versionedobjects semantics as os-vif uses them.
+ *
+ * A field is unset (absent from the primitive), set, or set to `null`. Every assignment marks the
+ * field changed; an object whose nested object has changes lists that field too. `toPrimitive`
+ * writes the wire envelope, backporting to an older version with the per-class rules;
+ * {@link loadPrimitive} reads any registered class from its envelope.
+ */
+import {
+  IncompatibleObjectVersion,
+  InvalidTargetVersion,
+  ObjectActionError,
+  ObjectFieldNotSet,
+  ObjectKeyError,
+  ObjectTypeError,
+  ObjectValueError,
+  UnsupportedObjectError,
+} from '../errors.js';
+import { type Field, type FieldMap, ListType, ObjectType, pyTypeName } from './fields.js';
+import { pyRepr } from './pyrepr.js';
+import { lookupClass, type ObjectClass, registerClass } from './registry.js';
+import { compareTuples, isCompatible, parseTarget } from './version.js';
+
+/** The namespace of every os-vif object. */
+export const NAMESPACE = 'os_vif';
+
+/** Envelope keys. */
+export const KEY = {
+  name: 'versioned_object.name',
+  namespace: 'versioned_object.namespace',
+  version: 'versioned_object.version',
+  data: 'versioned_object.data',
+  changes: 'versioned_object.changes',
+} as const;
+
+/** The wire form of an object (`obj_to_primitive()`). */
+export interface Primitive {
+  'versioned_object.name': string;
+  'versioned_object.namespace': string;
+  'versioned_object.version': string;
+  'versioned_object.data': Record<string, unknown>;
+  'versioned_object.changes'?: string[];
+}
+
+/** Target versions of named classes, for `toPrimitive(target, manifest)`. */
+export type VersionManifest = Readonly<Record<string, string>>;
+
+/** The field properties of an object type (members that are neither methods nor `obj*`). */
+export type FieldsOf<T> = {
+  [K in keyof T as K extends `obj${string}`
+    ? never
+    : T[K] extends (...args: never[]) => unknown
+      ? never
+      : K]: T[K];
+};
+
+/** Constructor argument of an object type: any subset of its fields. */
+export type Init<T> = { [K in keyof FieldsOf<T>]?: FieldsOf<T>[K] };
+
+/** Names of the fields of an object type. */
+export type FieldName<T> = keyof FieldsOf<T> & string;
+
+type Relationships = ObjectClass['relationships'];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Base class of every os-vif object. Fields are accessor properties named as on the wire. */
+export abstract class VersionedObject {
+  /** Wire name of the class. */
+  static readonly objName: string = 'VersionedObject';
+  /** Current version of the class. */
+  static readonly VERSION: string = '1.0';
+  /** Fields (inherited first), in declaration order. */
+  static readonly fields: FieldMap = {};
+  /** Backport relationships: field → `[parentVersion, childVersion]` pairs. */
+  static readonly relationships: Relationships = {};
+  /** A `*List` class (adds `OrderedDict()` to its fingerprint). */
+  static readonly isList: boolean = false;
+  /** `str()` prints the primitive as a Python dict literal. */
+  static readonly printsPrimitive: boolean = false;
+
+  /** Wire name of this object's class (narrowed to literals by each class). */
+  declare readonly objName: string;
+  /** Version this object claims: its class's, or the version it was loaded at (kept verbatim). */
+  objVersion: string;
+  #data: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  #changed = new Set<string>();
+
+  constructor(init: object = {}) {
+    const cls = new.target as unknown as ObjectClass;
+    this.objVersion = cls.VERSION;
+    const given = init as Record<string, unknown>;
+    const defaults = cls.constructorDefaults?.();
+    if (defaults) {
+      for (const [k, v] of Object.entries(defaults)) if (given[k] === undefined) this.objSet(k, v);
+    }
+    for (const [k, v] of Object.entries(given)) if (v !== undefined) this.objSet(k, v);
+  }
+
+  /** This object's class statics. */
+  objClass(): ObjectClass {
+    return this.constructor as ObjectClass;
+  }
+
+  #field(name: string): Field {
+    const f = this.objClass().fields[name];
+    if (!f)
+      throw new ObjectTypeError(`${this.objName} has no field ${name}`, {
+        objName: this.objName,
+        field: name,
+      });
+    return f;
+  }
+
+  #null(name: string, f: Field): unknown {
+    if (f.nullable) return null;
+    if (f.hasDefault) return f.type.coerce(f.default, { objName: this.objName, field: name });
+    throw new ObjectValueError(`Field \`${name}' cannot be None`, {
+      objName: this.objName,
+      field: name,
+      value: null,
+    });
+  }
+
+  /** Assign a field (coerced as on load) and mark it changed. `null` on a non-nullable field stores its default. */
+  objSet<K extends FieldName<this>>(name: K, value: this[K]): void;
+  objSet(name: string, value: unknown): void;
+  objSet(name: string, value: unknown): void {
+    const f = this.#field(name);
+    this.#data[name] =
+      value === null ? this.#null(name, f) : f.type.coerce(value, { objName: this.objName, field: name });
+    this.#changed.add(name);
+  }
+
+  /** The value of a field, or `undefined` when it is unset. */
+  objGet<K extends FieldName<this>>(name: K): this[K] | undefined;
+  objGet(name: string): unknown;
+  objGet(name: string): unknown {
+    return this.#data[name];
+  }
+
+  /** The value of a set field; reading an unset field throws {@link ObjectFieldNotSet}, as Python does. */
+  objRequire(name: string): unknown {
+    if (!(name in this.#data)) {
+      throw new ObjectFieldNotSet(`Cannot load '${name}' in the base class`, {
+        objName: this.objName,
+        field: name,
+      });
+    }
+    return this.#data[name];
+  }
+
+  /** Is the field set (possibly to `null`)? */
+  objAttrIsSet(name: FieldName<this> | string): boolean {
+    return name in this.#data;
+  }
+
+  /** Make a field unset again (it leaves the primitive and the changed set). */
+  objUnset(name: FieldName<this> | string): void {
+    this.#field(name);
+    delete this.#data[name];
+    this.#changed.delete(name);
+  }
+
+  /** Store each named field's default (all defaulted fields when none are named), as `obj_set_defaults`. */
+  objSetDefaults(...names: string[]): void {
+    const fields = this.objClass().fields;
+    const list = names.length > 0 ? names : Object.keys(fields).filter((n) => fields[n]?.hasDefault);
+    for (const n of list) {
+      const f = this.#field(n);
+      if (!f.hasDefault)
+        throw new ObjectValueError(`No default set for field ${n}`, { objName: this.objName, field: n });
+      this.objSet(n, f.default);
+    }
+  }
+
+  /** Fields changed since construction/load/reset, including fields whose nested object has changes. */
+  objWhatChanged(): Set<string> {
+    const changes = new Set(this.#changed);
+    for (const name in this.#data) {
+      const v = this.#data[name];
+      if (v instanceof VersionedObject && v.objWhatChanged().size > 0) changes.add(name);
+    }
+    return changes;
+  }
+
+  /** Forget changes (of the named fields, or all); `recursive` also resets nested objects. */
+  objResetChanges(fields?: readonly string[], recursive = false): void {
+    if (recursive) {
+      for (const name in this.#data) {
+        if (fields && !fields.includes(name)) continue;
+        const v = this.#data[name];
+        if (v instanceof VersionedObject) v.objResetChanges(undefined, true);
+        else if (Array.isArray(v))
+          for (const e of v) if (e instanceof VersionedObject) e.objResetChanges(undefined, true);
+      }
+    }
+    if (fields) for (const f of fields) this.#changed.delete(f);
+    else this.#changed.clear();
+  }
+
+  /**
+   * The wire form. With `targetVersion` older than the object's, the class's backport rules edit
+   * the data (fields removed, nested objects relabelled); a newer target is an `InvalidTargetVersion`.
+   * With a `manifest`, nested objects are backported to the manifest's version of their declared class.
+   */
+  toPrimitive(targetVersion?: string, manifest?: VersionManifest): Primitive {
+    const own = this.objVersion;
+    const target = targetVersion ?? own;
+    if (compareTuples(parseTarget(target), parseTarget(own)) > 0)
+      throw new InvalidTargetVersion({ version: target });
+    const fields = this.objClass().fields;
+    const data: Record<string, unknown> = {};
+    for (const name in fields) {
+      if (!(name in this.#data)) continue;
+      const v = this.#data[name];
+      data[name] = v === null ? null : (fields[name] as Field).type.toPrimitive(v);
+    }
+    if (target !== own || manifest) this.objMakeCompatible(data, target, manifest);
+    const prim: Primitive = {
+      [KEY.name]: this.objName,
+      [KEY.namespace]: NAMESPACE,
+      [KEY.version]: target,
+      [KEY.data]: data,
+    } as Primitive;
+    const changed = this.objWhatChanged();
+    if (changed.size > 0) {
+      const changes = [...changed].filter((n) => n in data).sort();
+      if (changes.length > 0) prim[KEY.changes] = changes;
+    }
+    return prim;
+  }
+
+  /**
+   * Edit a primitive's `data` for an older `targetVersion` (oslo's `obj_make_compatible`). The
+   * default backports each set object field through the class's relationships; classes with
+   * history override it and call up with their base-class version.
+   */
+  protected objMakeCompatible(
+    data: Record<string, unknown>,
+    targetVersion: string,
+    manifest?: VersionManifest,
+  ): void {
+    const fields = this.objClass().fields;
+    for (const name in fields) {
+      const type = (fields[name] as Field).type;
+      const isObj =
+        type instanceof ObjectType || (type instanceof ListType && type.element instanceof ObjectType);
+      if (!isObj || !(name in this.#data)) continue;
+      this.#makeFieldCompatible(data, targetVersion, name, manifest);
+    }
+  }
+
+  #relationshipFor(
+    name: string,
+    target: string,
+    manifest?: VersionManifest,
+  ): readonly (readonly [string, string])[] | undefined {
+    if (!manifest) {
+      const rel = this.objClass().relationships[name];
+      if (!rel) throw new ObjectActionError({ action: 'obj_make_compatible', reason: `No rule for ${name}` });
+      return rel;
+    }
+    const type = (this.objClass().fields[name] as Field).type;
+    const objName =
+      type instanceof ObjectType ? type.objName : ((type as ListType<unknown>).element as ObjectType).objName;
+    const version = manifest[objName];
+    return version === undefined ? undefined : [[target, version]];
+  }
+
+  #makeFieldCompatible(
+    data: Record<string, unknown>,
+    target: string,
+    name: string,
+    manifest?: VersionManifest,
+  ): void {
+    const rels = this.#relationshipFor(name, target, manifest);
+    if (!rels || rels.length === 0) return;
+    const tgt = parseTarget(target);
+    for (let i = 0; i < rels.length; i++) {
+      const cmp = compareTuples(tgt, parseTarget((rels[i] as readonly [string, string])[0]));
+      if (cmp < 0) {
+        if (i === 0) delete data[name];
+        else this.#backportChild(data, name, (rels[i - 1] as readonly [string, string])[1], manifest);
+        return;
+      }
+      if (cmp === 0) {
+        this.#backportChild(data, name, (rels[i] as readonly [string, string])[1], manifest);
+        return;
+      }
+    }
+  }
+
+  #backportChild(data: Record<string, unknown>, name: string, to: string, manifest?: VersionManifest): void {
+    const value = this.#data[name];
+    const backport = (child: VersionedObject, prim: unknown) => {
+      const env = prim as Record<string, unknown>;
+      child.objMakeCompatible(env[KEY.data] as Record<string, unknown>, to, manifest);
+      env[KEY.version] = to;
+    };
+    // Python indexes the primitive per element, so an empty list never misses its key.
+    const needsData = value instanceof VersionedObject || (Array.isArray(value) && value.length > 0);
+    if (needsData && !(name in data))
+      throw new ObjectKeyError(`'${name}'`, { objName: this.objName, field: name });
+    if (value instanceof VersionedObject) backport(value, data[name]);
+    else if (Array.isArray(value)) {
+      const list = data[name] as unknown[];
+      value.forEach((child, i) => {
+        backport(child as VersionedObject, list[i]);
+      });
+    }
+  }
+
+  /** Same class and same primitive (changes included), as os-vif's comparable objects. */
+  equals(other: unknown): boolean {
+    return (
+      other instanceof VersionedObject &&
+      other.objName === this.objName &&
+      JSON.stringify(this.toPrimitive()) === JSON.stringify(other.toPrimitive())
+    );
+  }
+
+  /** Python's `str(obj)`: `Class(f1=v1,…)` with fields sorted, or the primitive as a dict for host info. */
+  toString(): string {
+    const cls = this.objClass();
+    if (cls.printsPrimitive) return pyRepr(this.toPrimitive());
+    const parts = Object.keys(cls.fields)
+      .sort()
+      .map((name) => {
+        if (!(name in this.#data)) return `${name}=<?>`;
+        const v = this.#data[name];
+        return `${name}=${v === null ? 'None' : (cls.fields[name] as Field).type.stringify(v)}`;
+      });
+    return `${this.objName}(${parts.join(',')})`;
+  }
+
+  /** JSON.stringify writes the primitive. */
+  toJSON(): Primitive {
+    return this.toPrimitive();
+  }
+
+  /** Load one field from its wire value (used by the loader). */
+  static objLoadField(obj: VersionedObject, name: string, raw: unknown): void {
+    const f = obj.#field(name);
+    obj.#data[name] =
+      raw === null
+        ? obj.#null(name, f)
+        : f.type.fromPrimitive(raw, { objName: obj.objName, field: name }, loadPrimitive);
+  }
+
+  /** Replace the changed set (used by the loader). */
+  static objSetChanged(obj: VersionedObject, names: Iterable<string>): void {
+    obj.#changed = new Set(names);
+  }
+}
+
+/**
+ * Register a class: installs one accessor per field (reading an unset field throws, assigning
+ * coerces and marks the field changed) and adds the class to the registry.
+ */
+export function registerObject<C extends ObjectClass>(cls: C): C {
+  for (const name of Object.keys(cls.fields)) {
+    Object.defineProperty(cls.prototype, name, {
+      configurable: true,
+      enumerable: false,
+      get(this: VersionedObject) {
+        return this.objRequire(name);
+      },
+      set(this: VersionedObject, v: unknown) {
+        this.objSet(name, v);
+      },
+    });
+  }
+  Object.defineProperty(cls.prototype, 'objName', { value: cls.objName, configurable: true });
+  registerClass(cls);
+  return cls;
+}
+
+/** Read any registered object from its primitive (oslo's `obj_from_primitive`). */
+export function loadPrimitive(primitive: unknown): VersionedObject {
+  if (!isPlainObject(primitive)) {
+    throw new ObjectTypeError(
+      `A versioned object primitive must be a JSON object, not a ${pyTypeName(primitive)}`,
+      {
+        value: primitive,
+      },
+    );
+  }
+  for (const key of [KEY.namespace, KEY.name, KEY.version]) {
+    if (!(key in primitive)) throw new ObjectKeyError(`'${key}'`, { value: primitive });
+  }
+  const ns = primitive[KEY.namespace];
+  const name = primitive[KEY.name];
+  const version = primitive[KEY.version];
+  if (typeof name !== 'string')
+    throw new ObjectTypeError(`Object name must be a string, not a ${pyTypeName(name)}`);
+  if (ns !== NAMESPACE) throw new UnsupportedObjectError({ objtype: `${String(ns)}.${name}` });
+  const cls = lookupClass(name);
+  if (!cls) throw new UnsupportedObjectError({ objtype: name });
+  if (typeof version !== 'string') {
+    throw new ObjectTypeError(`Object version must be a string, not a ${pyTypeName(version)}`);
+  }
+  if (version !== cls.VERSION && !isCompatible(version, cls.VERSION)) {
+    throw new IncompatibleObjectVersion({ objver: version, objname: name, supported: cls.VERSION });
+  }
+  if (!(KEY.data in primitive)) throw new ObjectKeyError(`'${KEY.data}'`, { value: primitive });
+  const data = primitive[KEY.data];
+  if (!isPlainObject(data)) {
+    throw new ObjectTypeError(`${name} data must be a JSON object, not a ${pyTypeName(data)}`, {
+      objName: name,
+    });
+  }
+  const changes = primitive[KEY.changes] ?? [];
+  if (!Array.isArray(changes)) {
+    throw new ObjectTypeError(`${name} changes must be a list, not a ${pyTypeName(changes)}`, {
+      objName: name,
+    });
+  }
+  const obj = new cls();
+  obj.objVersion = version;
+  for (const field in cls.fields) {
+    if (Object.hasOwn(data, field)) VersionedObject.objLoadField(obj, field, data[field]);
+  }
+  VersionedObject.objSetChanged(
+    obj,
+    changes.filter((c): c is string => typeof c === 'string' && Object.hasOwn(cls.fields, c)),
+  );
+  return obj;
+}
