@@ -1,0 +1,219 @@
+/**
+ * Optimistic transactions on a {@link Replica}, as the OVS IDL does them: the builder reads the
+ * replica and queues writes; each read it makes through the transaction becomes a `wait`
+ * prerequisite sent first; when a prerequisite no longer holds the server answers `timed out`,
+ * and the builder is run again on the refreshed replica (bounded retries).
+ */
+import { OvsdbConflictError, OvsdbConnectionError, OvsdbOperationError, TimedOut } from './errors.js';
+import type { Condition, Mutation, Operation, OperationResult, RowInput, WaitOp } from './operations.js';
+import type { Replica } from './replica.js';
+import { type Atom, NamedUuid, type Row, Uuid, type Value } from './values.js';
+
+/** Options of {@link runTransaction}. */
+export interface TransactionOptions {
+  /** How many times to run the builder at most (default 8). */
+  attempts?: number;
+  /**
+   * Re-run after the connection was lost mid-commit (default false). Only safe when every write
+   * the builder makes is guarded by what it read (as the VSwitch verbs are).
+   */
+  retryOnDisconnect?: boolean;
+  /** Per-commit timeout (default: the client's). */
+  timeoutMs?: number;
+  /** A `comment` operation added to the transaction (shows in the server's log). */
+  comment?: string;
+}
+
+/** The outcome of a committed transaction. */
+export interface TransactionOutcome<T> {
+  /** What the builder returned on the attempt that committed. */
+  value: T;
+  /** The server's results, prerequisites first. */
+  results: OperationResult[];
+  /** Real UUIDs of the rows inserted, by `uuidName`. */
+  inserted: Map<string, Uuid>;
+  /** How many attempts it took. */
+  attempts: number;
+}
+
+/** A transaction being built: read the replica through it, queue writes on it. */
+export class ReplicaTxn {
+  /** The queued write operations. */
+  readonly ops: Operation[] = [];
+  private readonly waits = new Map<string, WaitOp>();
+  private named = 0;
+
+  constructor(readonly replica: Replica) {}
+
+  /** Rows matching `spec == key` (see {@link Replica.find}); the set of matches becomes a prerequisite. */
+  find(table: string, spec: string, key: Atom): Row[] {
+    const rows = this.replica.find(table, spec, key);
+    const colon = spec.indexOf(':');
+    const cond: Condition =
+      colon < 0
+        ? [spec, isSetColumn(this.replica, table, spec) ? 'includes' : '==', key]
+        : [spec.slice(0, colon), 'includes', new Map<Atom, Atom>([[spec.slice(colon + 1), key]])];
+    this.addWait(`find:${table}:${spec}:${String(key)}`, {
+      op: 'wait',
+      table,
+      where: [cond],
+      columns: ['_uuid'],
+      until: '==',
+      rows: rows.map((r) => ({ _uuid: r._uuid as Uuid })),
+      timeout: 0,
+    });
+    return rows;
+  }
+
+  /** The single row matching `spec == key`, or undefined; a prerequisite like {@link find}. */
+  findOne(table: string, spec: string, key: Atom): Row | undefined {
+    return this.find(table, spec, key)[0];
+  }
+
+  /** A row by UUID, and a prerequisite that it still exists. */
+  get(table: string, uuid: string | Uuid): Row | undefined {
+    const row = this.replica.get(table, uuid);
+    const id = typeof uuid === 'string' ? uuid : uuid.id;
+    this.addWait(`get:${table}:${id}`, {
+      op: 'wait',
+      table,
+      where: [['_uuid', '==', new Uuid(id)]],
+      columns: ['_uuid'],
+      until: '==',
+      rows: row ? [{ _uuid: new Uuid(id) }] : [],
+      timeout: 0,
+    });
+    return row;
+  }
+
+  /** Makes the current values of `columns` of `row` a prerequisite (the IDL's `verify`). */
+  verify(table: string, row: Row, columns: string[]): void {
+    const id = (row._uuid as Uuid).id;
+    const values: RowInput = {};
+    for (const c of columns) values[c] = row[c] as Value;
+    this.addWait(`verify:${table}:${id}:${columns.join(',')}`, {
+      op: 'wait',
+      table,
+      where: [['_uuid', '==', new Uuid(id)]],
+      columns,
+      until: '==',
+      rows: [values],
+      timeout: 0,
+    });
+  }
+
+  /** Queues an insert; returns the name to reference the new row within this transaction. */
+  insert(table: string, row: RowInput): NamedUuid {
+    const name = `row${this.named++}`;
+    this.ops.push({ op: 'insert', table, row, uuidName: name });
+    return new NamedUuid(name);
+  }
+
+  /** Queues an update of one row. */
+  update(table: string, uuid: Uuid | NamedUuid, row: RowInput): void {
+    if (Object.keys(row).length) this.ops.push({ op: 'update', table, where: [['_uuid', '==', uuid]], row });
+  }
+
+  /** Queues mutations of one row. */
+  mutate(table: string, uuid: Uuid | NamedUuid, mutations: Mutation[]): void {
+    if (mutations.length) this.ops.push({ op: 'mutate', table, where: [['_uuid', '==', uuid]], mutations });
+  }
+
+  /** Queues the deletion of one row. */
+  delete(table: string, uuid: Uuid): void {
+    this.ops.push({ op: 'delete', table, where: [['_uuid', '==', uuid]] });
+  }
+
+  /** Queues any operation as it is. */
+  push(op: Operation): void {
+    this.ops.push(op);
+  }
+
+  /** Prerequisites first, then the writes. */
+  operations(comment?: string): { ops: Operation[]; waitCount: number } {
+    const waits = [...this.waits.values()];
+    const ops: Operation[] = [...waits, ...this.ops];
+    if (comment) ops.push({ op: 'comment', comment });
+    return { ops, waitCount: waits.length };
+  }
+
+  private addWait(key: string, w: WaitOp): void {
+    if (!this.waits.has(key)) this.waits.set(key, w);
+  }
+}
+
+function isSetColumn(replica: Replica, table: string, column: string): boolean {
+  const t = replica.schema.column(table, column).type;
+  return !t.value && t.max > 1;
+}
+
+/**
+ * Runs `build` on a fresh {@link ReplicaTxn} and commits what it queued; on a failed
+ * prerequisite waits for the replica to move and runs it again, up to `attempts` times.
+ * A builder that queues nothing commits nothing.
+ */
+export async function runTransaction<T>(
+  replica: Replica,
+  build: (txn: ReplicaTxn) => T | Promise<T>,
+  options: TransactionOptions = {},
+): Promise<TransactionOutcome<T>> {
+  const attempts = options.attempts ?? 8;
+  let last: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await replica.synced(options.timeoutMs);
+    const seq = replica.seq;
+    const txn = new ReplicaTxn(replica);
+    const value = await build(txn);
+    if (txn.ops.length === 0) return { value, results: [], inserted: new Map(), attempts: attempt };
+    const { ops, waitCount } = txn.operations(options.comment);
+    try {
+      const results = await replica.client.transact(replica.db, ops, { timeoutMs: options.timeoutMs });
+      const inserted = new Map<string, Uuid>();
+      ops.forEach((op, i) => {
+        if (op.op === 'insert' && op.uuidName && results[i]?.uuid)
+          inserted.set(op.uuidName, results[i]!.uuid!);
+      });
+      await reflected(replica, ops, results);
+      return { value, results, inserted, attempts: attempt };
+    } catch (e) {
+      last = e;
+      if (e instanceof TimedOut && e.index < waitCount) {
+        // a prerequisite failed: the replica is behind the server; let it catch up
+        if (replica.seq === seq) await replica.nextChange(200);
+        continue;
+      }
+      if (options.retryOnDisconnect && e instanceof OvsdbConnectionError && e.kind !== 'cancelled') {
+        await replica.synced(options.timeoutMs);
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new OvsdbConflictError(attempts, last);
+}
+
+/** Waits (briefly) until the replica shows the inserted rows, so the next read sees them. */
+async function reflected(replica: Replica, ops: Operation[], results: OperationResult[]): Promise<void> {
+  const want: Array<[string, string]> = [];
+  ops.forEach((op, i) => {
+    const u = results[i]?.uuid;
+    if (op.op === 'insert' && u) {
+      try {
+        replica.count(op.table);
+        want.push([op.table, u.id]);
+      } catch {
+        // table not replicated
+      }
+    }
+  });
+  if (want.length === 0) return;
+  await replica
+    .waitFor(
+      () => want.every(([t, id]) => replica.get(t, id) !== undefined),
+      2000,
+      'inserted rows in the replica',
+    )
+    .catch(() => {});
+}
+
+export { OvsdbOperationError };

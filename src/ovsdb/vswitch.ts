@@ -1,0 +1,585 @@
+/**
+ * `Open_vSwitch` helpers: the vsctl-like verbs the ovs plugin needs, on a live replica of the
+ * Open_vSwitch, Bridge, Port and Interface tables. Every verb is idempotent (`may-exist` /
+ * `if-exists` semantics), runs as one optimistic transaction (its reads become prerequisites,
+ * a conflict re-runs it on the refreshed replica), and several verbs can be batched into one
+ * transaction with {@link VSwitch.batch}, where each verb sees what the earlier ones did.
+ */
+import type { OvsdbClient } from './client.js';
+import { VSwitchError } from './errors.js';
+import type { Mutation, RowInput } from './operations.js';
+import { Replica } from './replica.js';
+import { type ReplicaTxn, runTransaction } from './txn.js';
+import { type NamedUuid, type Row, Uuid, type Value } from './values.js';
+
+/** String-to-string map columns (external_ids, options, other_config) as callers write them. */
+export type StringMap = Record<string, string>;
+
+/** Settings of {@link VSwitch.ensureBridge}. */
+export interface BridgeOptions {
+  /** `Bridge.datapath_type` ('system', 'netdev'); overwritten when the bridge exists. */
+  datapathType?: string;
+  /** Merged into `Bridge.external_ids`. */
+  externalIds?: StringMap;
+  /** Merged into `Bridge.other_config`. */
+  otherConfig?: StringMap;
+  /** `Bridge.fail_mode`. */
+  failMode?: 'secure' | 'standalone';
+}
+
+/** Interface columns that verbs set (maps are merged into the existing keys). */
+export interface InterfaceSettings {
+  /** `Interface.type`: '' (system), 'internal', 'tap', 'patch', 'dpdkvhostuser', ... */
+  type?: string;
+  /** Merged into `Interface.options` (e.g. `{ peer: 'x' }`, `{ 'vhost-server-path': p }`). */
+  options?: StringMap;
+  /** Merged into `Interface.external_ids` (`iface-id`, `iface-status`, `attached-mac`, `vm-uuid`). */
+  externalIds?: StringMap;
+  /** `Interface.mtu_request`; `null` clears it. */
+  mtuRequest?: number | null;
+}
+
+/** Port columns that verbs set. */
+export interface PortSettings {
+  /** `Port.tag` (VLAN 0-4095); `null` clears it. */
+  tag?: number | null;
+  /** Merged into `Port.external_ids`. */
+  portExternalIds?: StringMap;
+}
+
+/** Settings of {@link VSwitch.addPort}. */
+export type AddPortOptions = InterfaceSettings & PortSettings;
+
+/** A port as read from the replica. */
+export interface PortInfo {
+  uuid: string;
+  name: string;
+  /** The bridge that holds it. */
+  bridge: string | undefined;
+  tag: number | null;
+  interfaces: string[];
+  externalIds: StringMap;
+}
+
+/** An interface as read from the replica. */
+export interface InterfaceInfo {
+  uuid: string;
+  name: string;
+  type: string;
+  options: StringMap;
+  externalIds: StringMap;
+  mtuRequest: number | null;
+  /** OpenFlow port number once ovs-vswitchd attached it (-1: failed), null before. */
+  ofport: number | null;
+  /** ovs-vswitchd's error text, if any. */
+  error: string | null;
+  /** The port that holds it, and that port's bridge. */
+  port: string | undefined;
+  bridge: string | undefined;
+}
+
+/** The verbs, as queued in a batch. */
+export interface VSwitchBatch {
+  ensureBridge(name: string, options?: BridgeOptions): void;
+  delBridge(name: string): void;
+  addPort(bridge: string, name: string, options?: AddPortOptions): void;
+  delPort(name: string, options?: { bridge?: string }): void;
+  setInterface(name: string, settings: InterfaceSettings): void;
+  setPort(name: string, settings: PortSettings): void;
+  addPatchPair(pair: PatchPair): void;
+}
+
+/** Two patch ports joining two bridges (`type=patch`, `options:peer` pointing at each other). */
+export interface PatchPair {
+  bridge: string;
+  port: string;
+  peerBridge: string;
+  peerPort: string;
+  /** On `port`. */
+  tag?: number;
+  /** On `port`'s interface. */
+  externalIds?: StringMap;
+}
+
+/** Options of a verb call (or a batch). */
+export interface VerbOptions {
+  /** After committing, wait for ovs-vswitchd to apply the change (next_cfg/cur_cfg) up to this many ms. */
+  waitAppliedMs?: number;
+  /** Commit timeout. */
+  timeoutMs?: number;
+}
+
+const TABLES = ['Open_vSwitch', 'Bridge', 'Port', 'Interface'] as const;
+
+type Verb = (ctx: VerbContext) => void;
+
+/** The Open_vSwitch helpers. */
+export class VSwitch {
+  /** The replica behind the helpers (Open_vSwitch, Bridge, Port, Interface). */
+  readonly replica: Replica;
+  private readonly portOwner = new Map<string, string>();
+  private readonly ifaceOwner = new Map<string, string>();
+
+  private constructor(replica: Replica) {
+    this.replica = replica;
+    for (const b of replica.rows('Bridge')) this.own(this.portOwner, b, 'ports', undefined);
+    for (const p of replica.rows('Port')) this.own(this.ifaceOwner, p, 'interfaces', undefined);
+    replica.on('change', (c: { table: string; old?: Row; new?: Row }) => {
+      if (c.table === 'Bridge') this.own(this.portOwner, c.new, 'ports', c.old);
+      else if (c.table === 'Port') this.own(this.ifaceOwner, c.new, 'interfaces', c.old);
+    });
+  }
+
+  /** Starts the replica of the Open_vSwitch tables (statistics columns left out) on `client`. */
+  static async open(client: OvsdbClient, options: { db?: string } = {}): Promise<VSwitch> {
+    const db = options.db ?? 'Open_vSwitch';
+    const schema = await client.schema(db);
+    const tables: Record<string, string[]> = {};
+    for (const t of TABLES) tables[t] = [...schema.table(t).columns.keys()].filter((c) => c !== 'statistics');
+    const replica = await Replica.open(client, db, {
+      tables,
+      indexes: { Bridge: ['name'], Port: ['name'], Interface: ['name', 'external_ids:iface-id'] },
+      monitorId: `os-vif:vswitch:${db}`,
+    });
+    return new VSwitch(replica);
+  }
+
+  /** Stops the replica (the client stays open). */
+  close(): Promise<void> {
+    return this.replica.close();
+  }
+
+  // ---- verbs ---------------------------------------------------------------------------------
+
+  /** Creates the `Open_vSwitch` root row when there is none (what `ovs-vsctl init` does). */
+  async initialize(): Promise<void> {
+    await runTransaction(
+      this.replica,
+      (txn) => {
+        if (this.replica.count('Open_vSwitch') > 0) return;
+        txn.push({
+          op: 'wait',
+          table: 'Open_vSwitch',
+          where: [],
+          columns: ['_uuid'],
+          until: '==',
+          rows: [],
+          timeout: 0,
+        });
+        txn.insert('Open_vSwitch', {});
+      },
+      { retryOnDisconnect: true },
+    );
+  }
+
+  /** Ensures bridge `name` exists (with its internal port); sets `datapath_type` when given. */
+  ensureBridge(name: string, options: BridgeOptions = {}, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.ensureBridge(name, options)], verb);
+  }
+
+  /** Deletes bridge `name` with its ports; nothing when it does not exist. */
+  delBridge(name: string, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.delBridge(name)], verb);
+  }
+
+  /**
+   * Adds port `name` (with one interface of the same name) to `bridge`. When a port of that name
+   * exists already (on any bridge, as os-vif's native backend does), only the settings are
+   * applied: scalar columns overwritten, maps merged.
+   */
+  addPort(bridge: string, name: string, options: AddPortOptions = {}, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.addPort(bridge, name, options)], verb);
+  }
+
+  /**
+   * Deletes port `name`; nothing when it does not exist. With `bridge`, a port found on
+   * another bridge is an error (`port-on-other-bridge`), as with `ovs-vsctl del-port`.
+   */
+  delPort(name: string, options: { bridge?: string } = {}, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.delPort(name, options.bridge)], verb);
+  }
+
+  /** Sets columns of interface `name` (maps merged). */
+  setInterface(name: string, settings: InterfaceSettings, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.setInterface(name, settings)], verb);
+  }
+
+  /** Sets columns of port `name` (maps merged). */
+  setPort(name: string, settings: PortSettings, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.setPort(name, settings)], verb);
+  }
+
+  /** Adds both ends of a patch-port pair in one transaction. */
+  addPatchPair(pair: PatchPair, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.addPatchPair(pair)], verb);
+  }
+
+  /**
+   * Runs several verbs as ONE transaction: `fn` queues them on the batch (in order; later verbs
+   * see the bridges and ports that earlier ones create or delete).
+   */
+  async batch(fn: (b: VSwitchBatch) => void, verb: VerbOptions = {}): Promise<void> {
+    const verbs: Verb[] = [];
+    const b: VSwitchBatch = {
+      ensureBridge: (n, o = {}) => verbs.push((c) => c.ensureBridge(n, o)),
+      delBridge: (n) => verbs.push((c) => c.delBridge(n)),
+      addPort: (br, n, o = {}) => verbs.push((c) => c.addPort(br, n, o)),
+      delPort: (n, o = {}) => verbs.push((c) => c.delPort(n, o.bridge)),
+      setInterface: (n, s) => verbs.push((c) => c.setInterface(n, s)),
+      setPort: (n, s) => verbs.push((c) => c.setPort(n, s)),
+      addPatchPair: (p) => verbs.push((c) => c.addPatchPair(p)),
+    };
+    fn(b);
+    await this.run(verbs, verb);
+  }
+
+  /**
+   * Waits until ovs-vswitchd has applied everything committed so far: bumps `next_cfg` and
+   * waits for `cur_cfg` to reach it. Rejects with `VSwitchError('timeout')`.
+   */
+  async waitApplied(timeoutMs: number): Promise<void> {
+    const root = this.root();
+    const results = await this.replica.client.transact('Open_vSwitch', [
+      {
+        op: 'mutate',
+        table: 'Open_vSwitch',
+        where: [['_uuid', '==', root]],
+        mutations: [['next_cfg', '+=', 1]],
+      },
+      { op: 'select', table: 'Open_vSwitch', where: [['_uuid', '==', root]], columns: ['next_cfg'] },
+    ]);
+    const target = results[1]?.rows?.[0]?.next_cfg as number;
+    await this.replica
+      .waitFor(
+        () => (this.replica.get('Open_vSwitch', root)?.cur_cfg as number) >= target,
+        timeoutMs,
+        'cur_cfg',
+      )
+      .catch(() => {
+        throw new VSwitchError(
+          'timeout',
+          `ovs-vswitchd did not apply next_cfg ${target} within ${timeoutMs} ms`,
+        );
+      });
+  }
+
+  /** Waits until interface `name` has an OpenFlow port number; resolves with it. */
+  async waitForOfport(name: string, timeoutMs: number): Promise<number> {
+    const get = () => this.replica.findOne('Interface', 'name', name)?.ofport;
+    await this.replica
+      .waitFor(() => typeof get() === 'number', timeoutMs, `ofport of ${name}`)
+      .catch(() => {
+        throw new VSwitchError('timeout', `interface ${name} got no ofport within ${timeoutMs} ms`);
+      });
+    const ofport = get() as number;
+    if (ofport < 0) {
+      const err = this.replica.findOne('Interface', 'name', name)?.error;
+      throw new VSwitchError(
+        'apply-failed',
+        `ovs-vswitchd could not attach ${name}${err ? `: ${String(err)}` : ''}`,
+      );
+    }
+    return ofport;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  /** Bridge names, sorted. */
+  listBridges(): string[] {
+    return [...this.replica.rows('Bridge')].map((r) => r.name as string).sort();
+  }
+
+  /** True when bridge `name` exists. */
+  bridgeExists(name: string): boolean {
+    return this.replica.findOne('Bridge', 'name', name) !== undefined;
+  }
+
+  /** `datapath_type` of bridge `name`, or undefined when absent. */
+  bridgeDatapathType(name: string): string | undefined {
+    return this.replica.findOne('Bridge', 'name', name)?.datapath_type as string | undefined;
+  }
+
+  /** Names of the ports of `bridge` (its own internal port included), sorted; [] when absent. */
+  listPorts(bridge: string): string[] {
+    const b = this.replica.findOne('Bridge', 'name', bridge);
+    if (!b) return [];
+    return (b.ports as Uuid[])
+      .map((u) => this.replica.get('Port', u)?.name as string | undefined)
+      .filter((n): n is string => n !== undefined)
+      .sort();
+  }
+
+  /** Port `name`, or undefined. */
+  findPort(name: string): PortInfo | undefined {
+    const p = this.replica.findOne('Port', 'name', name);
+    return p && this.portInfo(p);
+  }
+
+  /** Interface `name`, or undefined. */
+  findInterface(name: string): InterfaceInfo | undefined {
+    const i = this.replica.findOne('Interface', 'name', name);
+    return i && this.ifaceInfo(i);
+  }
+
+  /** Interfaces whose `external_ids:iface-id` is `ifaceId`. */
+  findInterfacesByIfaceId(ifaceId: string): InterfaceInfo[] {
+    return this.replica.find('Interface', 'external_ids:iface-id', ifaceId).map((i) => this.ifaceInfo(i));
+  }
+
+  /** The bridge holding port `name`, or undefined. */
+  portBridge(name: string): string | undefined {
+    return this.findPort(name)?.bridge;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** @internal */
+  root(): Uuid {
+    const r = this.replica.rows('Open_vSwitch').next();
+    if (r.done)
+      throw new VSwitchError(
+        'not-initialized',
+        'the Open_vSwitch table has no row (run initialize() or ovs-vsctl init)',
+      );
+    return r.value._uuid as Uuid;
+  }
+
+  /** @internal the name of the bridge owning a port uuid */
+  ownerBridge(portUuid: string): Row | undefined {
+    const b = this.portOwner.get(portUuid);
+    return b ? this.replica.get('Bridge', b) : undefined;
+  }
+
+  private async run(verbs: Verb[], options: VerbOptions): Promise<void> {
+    await runTransaction(
+      this.replica,
+      (txn) => {
+        const ctx = new VerbContext(this, txn);
+        for (const v of verbs) v(ctx);
+      },
+      { retryOnDisconnect: true, timeoutMs: options.timeoutMs },
+    );
+    if (options.waitAppliedMs !== undefined) await this.waitApplied(options.waitAppliedMs);
+  }
+
+  private own(map: Map<string, string>, row: Row | undefined, column: string, old: Row | undefined): void {
+    if (old)
+      for (const u of old[column] as Uuid[]) if (map.get(u.id) === (old._uuid as Uuid).id) map.delete(u.id);
+    if (row) for (const u of row[column] as Uuid[]) map.set(u.id, (row._uuid as Uuid).id);
+  }
+
+  private portInfo(p: Row): PortInfo {
+    const owner = this.portOwner.get((p._uuid as Uuid).id);
+    return {
+      uuid: (p._uuid as Uuid).id,
+      name: p.name as string,
+      bridge: owner ? (this.replica.get('Bridge', owner)?.name as string | undefined) : undefined,
+      tag: (p.tag as number | null) ?? null,
+      interfaces: (p.interfaces as Uuid[])
+        .map((u) => this.replica.get('Interface', u)?.name as string)
+        .filter(Boolean),
+      externalIds: toRecord(p.external_ids),
+    };
+  }
+
+  private ifaceInfo(i: Row): InterfaceInfo {
+    const portId = this.ifaceOwner.get((i._uuid as Uuid).id);
+    const port = portId ? this.replica.get('Port', portId) : undefined;
+    const bridgeId = portId ? this.portOwner.get(portId) : undefined;
+    return {
+      uuid: (i._uuid as Uuid).id,
+      name: i.name as string,
+      type: i.type as string,
+      options: toRecord(i.options),
+      externalIds: toRecord(i.external_ids),
+      mtuRequest: (i.mtu_request as number | null) ?? null,
+      ofport: (i.ofport as number | null) ?? null,
+      error: (i.error as string | null) ?? null,
+      port: port?.name as string | undefined,
+      bridge: bridgeId ? (this.replica.get('Bridge', bridgeId)?.name as string | undefined) : undefined,
+    };
+  }
+}
+
+function toRecord(v: Value | undefined): StringMap {
+  const out: StringMap = {};
+  if (v instanceof Map) for (const [k, x] of v) out[String(k)] = String(x);
+  return out;
+}
+
+type Ref = Uuid | NamedUuid;
+
+/** The state of one transaction's verbs: the replica plus what earlier verbs created or deleted. */
+class VerbContext {
+  private readonly newBridges = new Map<string, Ref>();
+  private readonly newPorts = new Map<string, { port: Ref; iface: Ref; bridge: Ref; bridgeName: string }>();
+  private readonly goneBridges = new Set<string>();
+  private readonly gonePorts = new Set<string>();
+
+  constructor(
+    private readonly vs: VSwitch,
+    private readonly txn: ReplicaTxn,
+  ) {}
+
+  private bridge(name: string): Ref | undefined {
+    const created = this.newBridges.get(name);
+    if (created) return created;
+    if (this.goneBridges.has(name)) return undefined;
+    return this.txn.findOne('Bridge', 'name', name)?._uuid as Uuid | undefined;
+  }
+
+  private port(name: string): { port: Ref; iface: Ref | undefined; row?: Row } | undefined {
+    const created = this.newPorts.get(name);
+    if (created) return created;
+    if (this.gonePorts.has(name)) return undefined;
+    const row = this.txn.findOne('Port', 'name', name);
+    if (!row) return undefined;
+    const ifaces = (row.interfaces as Uuid[]).filter(
+      (u) => this.vs.replica.get('Interface', u)?.name === name,
+    );
+    return { port: row._uuid as Uuid, iface: ifaces[0], row };
+  }
+
+  ensureBridge(name: string, o: BridgeOptions): void {
+    checkName(name);
+    const existing = this.bridge(name);
+    if (existing) {
+      const row: RowInput = {};
+      if (o.datapathType !== undefined) row.datapath_type = o.datapathType;
+      if (o.failMode !== undefined) row.fail_mode = o.failMode;
+      this.txn.update('Bridge', existing, row);
+      this.merge('Bridge', existing, { external_ids: o.externalIds, other_config: o.otherConfig });
+      return;
+    }
+    if (this.port(name))
+      throw new VSwitchError('name-in-use', `cannot create bridge ${name}: a port of that name exists`);
+    const root = this.vs.root();
+    this.txn.get('Open_vSwitch', root);
+    const iface = this.txn.insert('Interface', { name, type: 'internal' });
+    const port = this.txn.insert('Port', { name, interfaces: [iface] });
+    const row: RowInput = { name, ports: [port] };
+    if (o.datapathType !== undefined) row.datapath_type = o.datapathType;
+    if (o.failMode !== undefined) row.fail_mode = o.failMode;
+    if (o.externalIds) row.external_ids = o.externalIds;
+    if (o.otherConfig) row.other_config = o.otherConfig;
+    const br = this.txn.insert('Bridge', row);
+    this.txn.mutate('Open_vSwitch', root, [['bridges', 'insert', [br]]]);
+    this.newBridges.set(name, br);
+    this.newPorts.set(name, { port, iface, bridge: br, bridgeName: name });
+    this.goneBridges.delete(name);
+  }
+
+  delBridge(name: string): void {
+    const br = this.bridge(name);
+    if (!br) return;
+    const root = this.vs.root();
+    this.txn.mutate('Open_vSwitch', root, [['bridges', 'delete', [br]]]);
+    this.newBridges.delete(name);
+    this.goneBridges.add(name);
+    const row = br instanceof Uuid ? this.vs.replica.get('Bridge', br) : undefined;
+    for (const p of (row?.ports as Uuid[] | undefined) ?? []) {
+      const pn = this.vs.replica.get('Port', p)?.name as string | undefined;
+      if (pn) this.gonePorts.add(pn);
+    }
+  }
+
+  addPort(bridge: string, name: string, o: AddPortOptions): void {
+    checkName(name);
+    const existing = this.port(name);
+    if (existing) {
+      this.applyPort(existing.port, o);
+      if (existing.iface) this.applyIface(existing.iface, o);
+      return;
+    }
+    const br = this.bridge(bridge);
+    if (!br) throw new VSwitchError('bridge-not-found', `bridge ${bridge} does not exist`);
+    const irow: RowInput = { name };
+    if (o.type !== undefined) irow.type = o.type;
+    if (o.options) irow.options = o.options;
+    if (o.externalIds) irow.external_ids = o.externalIds;
+    if (o.mtuRequest !== undefined) irow.mtu_request = o.mtuRequest;
+    const iface = this.txn.insert('Interface', irow);
+    const prow: RowInput = { name, interfaces: [iface] };
+    if (o.tag !== undefined) prow.tag = o.tag;
+    if (o.portExternalIds) prow.external_ids = o.portExternalIds;
+    const port = this.txn.insert('Port', prow);
+    this.txn.mutate('Bridge', br, [['ports', 'insert', [port]]]);
+    this.newPorts.set(name, { port, iface, bridge: br, bridgeName: bridge });
+    this.gonePorts.delete(name);
+  }
+
+  delPort(name: string, bridge: string | undefined): void {
+    const p = this.port(name);
+    if (!p) return;
+    let owner: Ref | undefined;
+    let ownerName: string | undefined;
+    if (p.port instanceof Uuid) {
+      const b = this.vs.ownerBridge(p.port.id);
+      if (b) {
+        owner = b._uuid as Uuid;
+        ownerName = b.name as string;
+        this.txn.verify('Bridge', b, ['name']);
+      }
+    } else {
+      const created = this.newPorts.get(name);
+      owner = created?.bridge;
+      ownerName = created?.bridgeName;
+    }
+    if (bridge !== undefined && ownerName !== undefined && ownerName !== bridge) {
+      throw new VSwitchError('port-on-other-bridge', `port ${name} is on bridge ${ownerName}, not ${bridge}`);
+    }
+    if (owner) this.txn.mutate('Bridge', owner, [['ports', 'delete', [p.port]]]);
+    this.newPorts.delete(name);
+    this.gonePorts.add(name);
+  }
+
+  setInterface(name: string, s: InterfaceSettings): void {
+    const p = this.newPorts.get(name);
+    const iface = p?.iface ?? (this.txn.findOne('Interface', 'name', name)?._uuid as Uuid | undefined);
+    if (!iface) throw new VSwitchError('interface-not-found', `interface ${name} does not exist`);
+    this.applyIface(iface, s);
+  }
+
+  setPort(name: string, s: PortSettings): void {
+    const p = this.port(name);
+    if (!p) throw new VSwitchError('port-not-found', `port ${name} does not exist`);
+    this.applyPort(p.port, s);
+  }
+
+  addPatchPair(pair: PatchPair): void {
+    const a: AddPortOptions = { type: 'patch', options: { peer: pair.peerPort } };
+    if (pair.tag !== undefined) a.tag = pair.tag;
+    if (pair.externalIds) a.externalIds = pair.externalIds;
+    this.addPort(pair.bridge, pair.port, a);
+    this.addPort(pair.peerBridge, pair.peerPort, { type: 'patch', options: { peer: pair.port } });
+  }
+
+  private applyPort(port: Ref, o: PortSettings): void {
+    if (o.tag !== undefined) this.txn.update('Port', port, { tag: o.tag });
+    this.merge('Port', port, { external_ids: o.portExternalIds });
+  }
+
+  private applyIface(iface: Ref, o: InterfaceSettings): void {
+    const row: RowInput = {};
+    if (o.type !== undefined) row.type = o.type;
+    if (o.mtuRequest !== undefined) row.mtu_request = o.mtuRequest;
+    this.txn.update('Interface', iface, row);
+    this.merge('Interface', iface, { options: o.options, external_ids: o.externalIds });
+  }
+
+  /** Merges string maps into map columns: keys deleted then inserted, so values are overwritten. */
+  private merge(table: string, ref: Ref, maps: Record<string, StringMap | undefined>): void {
+    const mutations: Mutation[] = [];
+    for (const [col, m] of Object.entries(maps)) {
+      if (!m || Object.keys(m).length === 0) continue;
+      mutations.push([col, 'delete', Object.keys(m)], [col, 'insert', m]);
+    }
+    this.txn.mutate(table, ref, mutations);
+  }
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255) {
+    throw new VSwitchError('invalid-name', `invalid name ${JSON.stringify(name)}`);
+  }
+}
