@@ -85,7 +85,7 @@ export class OvsPlugin {
   }
 
   /** Plugs `vif`; serialized with other calls for the same VIF id. */
-  plug(vif: VifView, instance: InstanceView): Promise<void> {
+  async plug(vif: VifView, instance: InstanceView): Promise<void> {
     const profile = checkProfile(vif);
     const plan = this.planPlug(vif, instance, profile);
     return this.locks.with(vif.id, async () => {
@@ -95,7 +95,7 @@ export class OvsPlugin {
   }
 
   /** Unplugs `vif`; succeeds when nothing is there. Serialized per VIF id. */
-  unplug(vif: VifView, _instance: InstanceView): Promise<void> {
+  async unplug(vif: VifView, _instance: InstanceView): Promise<void> {
     const profile = checkProfile(vif);
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
     const cls = className(vif);

@@ -1,0 +1,96 @@
+/**
+ * Rollback, validation-before-change and per-VIF serialization, with recording hosts so a
+ * failure can be injected at an exact step. (The same faults against the real kernel and a
+ * real ovsdb-server are in e2e-faults.test.ts.)
+ */
+import { readFileSync } from 'node:fs';
+import test from 'ava';
+import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
+import type { VifView } from '../../src/plugins/vif-view.js';
+import { load } from './object-shim.js';
+import { RecordingLinks, RecordingSwitch } from './recording-host.js';
+import type { TraceScenario } from './trace-facts.js';
+
+const ovsTraces: TraceScenario[] = JSON.parse(
+  readFileSync(new URL('../../../../shared/vectors/plugin_traces/ovs.json', import.meta.url), 'utf8'),
+);
+const scenario = (prefix: string) => {
+  const s = ovsTraces.find((x) => x.description.startsWith(prefix));
+  if (!s) throw new Error(`no scenario ${prefix}`);
+  return s;
+};
+const hybrid = scenario('VIFBridge hybrid plug, first time');
+const perPort = scenario('VIFOpenVSwitch plug with per_port_bridge=True');
+
+function plugin(links: RecordingLinks, sw: RecordingSwitch, config: Record<string, unknown> = {}) {
+  return new OvsPlugin(config, { links: async () => links, switch: async () => sw });
+}
+
+test('hybrid plug: OVSDB failing at the port transaction removes the Linux bridge, the veths and the new OVS bridge', async (t) => {
+  const links = new RecordingLinks();
+  const sw = new RecordingSwitch();
+  sw.failAt = 1; // 0: ensure br-int, 1: add qvo port
+  const error = await t.throwsAsync(plugin(links, sw).plug(load<VifView>(hybrid.vif), load(hybrid.instance_info)));
+  t.is((error as { code?: string }).code, 'ECONNRESET');
+  t.deepEqual([...links.devices.keys()], [], 'qbr, qvb and qvo are gone');
+  t.false(sw.bridges.has('br-int'), 'the bridge this call created is gone');
+});
+
+test('hybrid plug: a bridge that existed before, or that another VIF joined, is kept on rollback', async (t) => {
+  const links = new RecordingLinks();
+  const sw = new RecordingSwitch();
+  sw.bridges.set('br-int', new Set(['br-int', 'tap-other']));
+  sw.failAt = 1;
+  await t.throwsAsync(plugin(links, sw).plug(load<VifView>(hybrid.vif), load(hybrid.instance_info)));
+  t.deepEqual([...(sw.bridges.get('br-int') ?? [])], ['br-int', 'tap-other']);
+});
+
+test('per-port bridge: failure at the patch pair removes the tap port and the per-port bridge', async (t) => {
+  const links = new RecordingLinks();
+  const sw = new RecordingSwitch();
+  sw.bridges.set('br-int', new Set(['br-int']));
+  sw.failAt = 3; // ensure br-int, ensure pb, add tap, [patch pair]
+  await t.throwsAsync(plugin(links, sw, { per_port_bridge: true }).plug(load<VifView>(perPort.vif), load(perPort.instance_info)));
+  t.deepEqual([...sw.bridges.keys()], ['br-int']);
+  t.deepEqual([...(sw.bridges.get('br-int') ?? [])], ['br-int']);
+});
+
+test('a VIF without network.bridge is rejected before anything is read or written', async (t) => {
+  const links = new RecordingLinks();
+  const sw = new RecordingSwitch();
+  const vif = load<VifView>(hybrid.vif);
+  if (vif.network) vif.network.bridge = null;
+  const error = await t.throwsAsync(plugin(links, sw).plug(vif, load(hybrid.instance_info)));
+  t.is(error?.name, 'InvalidVif');
+  t.regex(error?.message ?? '', /network\.bridge/);
+  t.deepEqual(sw.transactions, []);
+  t.deepEqual(links.log, []);
+});
+
+test('bad option values are rejected when the plugin is created', (t) => {
+  const sw = new RecordingSwitch();
+  const error = t.throws(() => plugin(new RecordingLinks(), sw, { isolate_vif: 'yes' }));
+  t.is(error?.name, 'InvalidOption');
+  t.regex(error?.message ?? '', /os_vif_ovs\] isolate_vif="yes"/);
+  t.throws(() => plugin(new RecordingLinks(), sw, { no_such_option: 1 }), { message: /unknown option/ });
+});
+
+test('plug and unplug of one VIF id are serialized; different VIFs interleave', async (t) => {
+  const order: string[] = [];
+  const links = new RecordingLinks();
+  const sw = new RecordingSwitch();
+  const original = sw.transact.bind(sw);
+  sw.transact = async (steps) => {
+    order.push(steps.map((s) => `${s.op}:${'port' in s ? s.port : s.op === 'setMtuRequest' ? s.iface : s.bridge}`).join(','));
+    await new Promise((r) => setTimeout(r, 5));
+    return original(steps);
+  };
+  const p = plugin(links, sw);
+  const vif = load<VifView>(hybrid.vif);
+  const instance = load(hybrid.instance_info);
+  await Promise.all([p.plug(vif, instance), p.unplug(vif, instance)]);
+  const firstDel = order.findIndex((o) => o.startsWith('delPort'));
+  const lastAdd = order.findLastIndex((o) => o.startsWith('addPort'));
+  t.true(lastAdd >= 0 && firstDel > lastAdd, `unplug ran after plug finished: ${order.join(' | ')}`);
+  t.deepEqual([...links.devices.keys()], []);
+});
