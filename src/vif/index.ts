@@ -1,0 +1,35 @@
+/**
+ * `os-vif/vif`: versioned objects, exceptions, the plugin contract and the library facade.
+ */
+
+export {
+  type ConfigGroups,
+  type ConfigOption,
+  groupName,
+  type OptionType,
+  type OptionValue,
+  resolveOptions,
+} from './config.js';
+export { type DiscoveredPlugin, discoverPlugins, isPluginClass, PACKAGE_KEY } from './discovery.js';
+export * from './errors.js';
+export {
+  hostInfo,
+  type InitializeOptions,
+  initialize,
+  isInitialized,
+  loadedPlugins,
+  type PluginSet,
+  plug,
+  registerBuiltinPlugins,
+  reset,
+  unplug,
+} from './facade.js';
+export { type LogFn, type Logger, silentLogger } from './logger.js';
+export * as objects from './objects/index.js';
+export {
+  describePlugin,
+  PluginBase,
+  type PluginClass,
+  type PluginContext,
+  type PluginDescription,
+} from './plugin.js';
