@@ -22,6 +22,8 @@ export interface NativeError extends Error {
   errno: number;
   /** the failing system call, such as 'sendmsg' or 'setns'. */
   syscall: string;
+  /** the file the call was about, when there is one (such as the netns path given to `open`). */
+  path?: string;
 }
 
 /** Options for {@link NativeBinding.openNetlink}. */
@@ -61,8 +63,19 @@ export interface NativeNetlinkSocket {
   addMembership(group: number): void;
   /** Leaves a multicast group (NETLINK_DROP_MEMBERSHIP). */
   dropMembership(group: number): void;
-  /** Stops polling and closes the fd. Idempotent. Pending send callbacks still run. */
+  /**
+   * Stops polling and closes the fd. Idempotent. Pending send callbacks still run: the sendmsg in
+   * flight completes, sends not yet started get ECANCELED. `send` after `close` throws EBADF.
+   */
   close(): void;
+  /**
+   * Keeps the event loop alive while the socket is open, whatever it is doing. By default a
+   * socket keeps it alive only while a send is queued or in flight, while it has joined a
+   * multicast group (a watch) and while a read pass left datagrams unread.
+   */
+  ref(): void;
+  /** Never keeps the event loop alive through reading (sends in flight still do). */
+  unref(): void;
 }
 
 /** Options for {@link NativeBinding.tunCreate}. */

@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "os_vif",
+      "sources": [
+        "native/addon.cc",
+        "native/args.cc",
+        "native/errors.cc",
+        "native/netlink_socket.cc",
+        "native/netns.cc",
+        "native/sysctl.cc",
+        "native/thread_task.cc",
+        "native/tun.cc"
+      ],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc": ["-Wall", "-Wextra"]
+    }
+  ]
+}

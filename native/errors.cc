@@ -1,0 +1,47 @@
+#include "errors.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "errno_names.h"
+
+namespace osvif {
+
+Failure Fail(const char* syscall, std::string path) {
+  return Failure{errno, syscall, std::move(path), ""};
+}
+
+Failure Invalid(const char* syscall, std::string message) {
+  return Failure{EINVAL, syscall, "", std::move(message)};
+}
+
+std::string ErrnoName(int err) {
+  for (const auto& entry : kErrnoNames) {
+    if (entry.number == err) return entry.name;
+  }
+  return "E" + std::to_string(err);
+}
+
+Napi::Error MakeError(Napi::Env env, const Failure& failure) {
+  std::string code = ErrnoName(failure.err);
+  std::string message = failure.message;
+  if (message.empty()) {
+    char text[128];
+    // GNU strerror_r: thread-safe, returns a pointer that may or may not be `text`.
+    const char* description = strerror_r(failure.err, text, sizeof text);
+    message = std::string(failure.syscall) + (failure.path.empty() ? "" : " " + failure.path) +
+              ": " + code + " (" + description + ")";
+  }
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", code);
+  error.Set("errno", Napi::Number::New(env, failure.err));
+  error.Set("syscall", failure.syscall);
+  if (!failure.path.empty()) error.Set("path", failure.path);
+  return error;
+}
+
+void ReportUncaught(Napi::Env env, const Napi::Error& error) {
+  napi_fatal_exception(env, error.Value());
+}
+
+}  // namespace osvif

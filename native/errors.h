@@ -1,0 +1,37 @@
+// Errors: a failed system call as data (Failure), and as the JS error users see (NativeError).
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+namespace osvif {
+
+/** The outcome of system calls made off the event loop: `err` 0 is success. */
+struct Failure {
+  int err = 0;
+  const char* syscall = "";
+  /** The file the call was about, when there is one (becomes `error.path`). */
+  std::string path;
+  /** Replaces the generated message (used for input rejected before any call). */
+  std::string message;
+
+  bool ok() const { return err == 0; }
+};
+
+/** Captures errno after `syscall` failed. */
+Failure Fail(const char* syscall, std::string path = "");
+
+/** Input rejected before any system call: EINVAL with a message that says why. */
+Failure Invalid(const char* syscall, std::string message);
+
+/** 'EEXIST' for 17; 'E<number>' when the kernel headers have no name for it. */
+std::string ErrnoName(int err);
+
+/** The JS error: message "syscall: CODE (text)", and code, errno, syscall (and path). */
+Napi::Error MakeError(Napi::Env env, const Failure& failure);
+
+/** Hands an exception thrown by a JS callback that libuv ran to process 'uncaughtException'. */
+void ReportUncaught(Napi::Env env, const Napi::Error& error);
+
+}  // namespace osvif

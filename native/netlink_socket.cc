@@ -1,0 +1,428 @@
+#include "exports.h"
+
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "args.h"
+#include "errors.h"
+#include "thread_task.h"
+
+namespace osvif {
+namespace {
+
+constexpr int kDefaultRcvbuf = 4 << 20;  // room for the acks of a thousand requests in flight
+constexpr size_t kScratch = 64 << 10;     // > 32 KiB, so the kernel fills dump datagrams fully
+// One readiness pass reads at most this much, then lets timers and other I/O run; the poll is
+// level-triggered, so the rest comes on the next turn of the loop.
+constexpr uint32_t kPassDatagrams = 256;
+constexpr size_t kPassBytes = 1 << 20;
+
+// What the namespace thread opened, handed to the event loop thread.
+struct Opened {
+  int fd = -1;
+  uint32_t portId = 0;
+  std::set<uint32_t> groups;
+  ~Opened() {
+    if (fd >= 0) close(fd);  // only when the socket object never took it
+  }
+};
+
+Failure OpenSocket(int protocol, int rcvbuf, const std::vector<uint32_t>& groups, Opened& out) {
+  out.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
+  if (out.fd < 0) return Fail("socket");
+  int fd = out.fd;
+  // SO_RCVBUFFORCE may exceed net.core.rmem_max but needs CAP_NET_ADMIN.
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0) {
+    return Fail("setsockopt");
+  }
+  int on = 1;
+  for (int option : {NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK}) {
+    if (setsockopt(fd, SOL_NETLINK, option, &on, sizeof on) != 0) return Fail("setsockopt");
+  }
+  sockaddr_nl address{};
+  address.nl_family = AF_NETLINK;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return Fail("bind");
+  socklen_t length = sizeof address;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return Fail("getsockname");
+  }
+  out.portId = address.nl_pid;
+  for (uint32_t group : groups) {
+    if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) != 0) {
+      return Fail("setsockopt");
+    }
+    out.groups.insert(group);
+  }
+  return {};
+}
+
+// One sendmsg to the kernel (port 0); 0 or errno.
+int SendDatagram(int fd, std::vector<uint8_t>& datagram) {
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  iovec iov{datagram.data(), datagram.size()};
+  msghdr message{};
+  message.msg_name = &kernel;
+  message.msg_namelen = sizeof kernel;
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  for (;;) {
+    if (sendmsg(fd, &message, 0) >= 0) return 0;
+    if (errno != EINTR) return errno;
+  }
+}
+
+template <typename Handle>
+void CloseHandle(Handle* handle) {
+  uv_close(reinterpret_cast<uv_handle_t*>(handle),
+           [](uv_handle_t* closed) { delete reinterpret_cast<Handle*>(closed); });
+}
+
+Napi::Error ClosedError(Napi::Env env, const char* syscall) {
+  return MakeError(env, Failure{EBADF, syscall, "", std::string(syscall) + ": EBADF (socket is closed)"});
+}
+
+/**
+ * The JavaScript NetlinkSocket. Threads and ownership:
+ * - The event loop thread owns everything except the send queue: it polls and reads the fd,
+ *   runs every JavaScript callback, and closes the fd.
+ * - Sends run on a sender thread of this socket, started at the first send. The kernel does a
+ *   request's work inside sendmsg (a device delete takes ~17 ms), so sendmsg must not run on the
+ *   event loop; a thread per socket (rather than chained uv_queue_work) keeps order trivially
+ *   and never takes the libuv pool that fs, dns and zlib share. It only touches the queue under
+ *   `mutex_` and the fd, which stays open until the thread is joined.
+ *
+ * Keeping the process alive: a socket with sends queued or in flight does (its async handle is
+ * ref'd); so does one with joined multicast groups (a watch) or with datagrams left unread by
+ * a pass that hit its budget. An idle socket without groups does not, so a forgotten socket
+ * never holds the process open. ref()/unref() override that choice for the poll.
+ */
+class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NetlinkSocket",
+                       {InstanceMethod<&NetlinkSocket::Send>("send"),
+                        InstanceMethod<&NetlinkSocket::AddMembership>("addMembership"),
+                        InstanceMethod<&NetlinkSocket::DropMembership>("dropMembership"),
+                        InstanceMethod<&NetlinkSocket::Close>("close"),
+                        InstanceMethod<&NetlinkSocket::RefLoop>("ref"),
+                        InstanceMethod<&NetlinkSocket::UnrefLoop>("unref")});
+  }
+
+  // (External<Opened>, onMessages, onError): made by openNetlink only.
+  explicit NetlinkSocket(const Napi::CallbackInfo& info) : ObjectWrap(info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsExternal() || !info[1].IsFunction() || !info[2].IsFunction()) {
+      throw Napi::TypeError::New(env, "NetlinkSocket objects are made by openNetlink()");
+    }
+    Opened* opened = info[0].As<Napi::External<Opened>>().Data();
+    uv_loop_t* loop = nullptr;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
+    auto* poll = new uv_poll_t;
+    if (int status = uv_poll_init(loop, poll, opened->fd)) {
+      delete poll;
+      throw MakeError(env, Failure{-status, "uv_poll_init", "", ""});
+    }
+    std::swap(fd_, opened->fd);
+    poll_ = poll;
+    poll_->data = this;
+    uv_poll_start(poll_, UV_READABLE, OnReadable);
+    async_ = new uv_async_t;
+    uv_async_init(loop, async_, OnSent);
+    async_->data = this;
+    uv_unref(reinterpret_cast<uv_handle_t*>(async_));
+    groups_ = opened->groups;
+    scratch_.resize(kScratch);
+    onMessages_ = Napi::Persistent(info[1].As<Napi::Function>());
+    onError_ = Napi::Persistent(info[2].As<Napi::Function>());
+    context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", info.This().As<Napi::Object>());
+    info.This().As<Napi::Object>().DefineProperty(
+        Napi::PropertyDescriptor::Value("portId", Napi::Number::New(env, opened->portId), napi_enumerable));
+    UpdateRef();
+    Ref();  // an open socket is never collected: close() releases it
+  }
+
+  // Runs after close() (collected) or at environment teardown with the socket still open.
+  ~NetlinkSocket() override {
+    StopSender();
+    if (sender_.joinable()) sender_.join();
+    if (fd_ >= 0) close(fd_);
+    if (poll_) CloseHandle(poll_);
+    if (async_) CloseHandle(async_);
+  }
+
+ private:
+  enum class KeepAlive { kAuto, kAlways, kNever };
+
+  void Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      throw Napi::TypeError::New(env, "datagram must be a Uint8Array");
+    }
+    if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
+    if (closed_) throw ClosedError(env, "sendmsg");
+    auto bytes = info[0].As<Napi::Uint8Array>();
+    std::vector<uint8_t> datagram(bytes.Data(), bytes.Data() + bytes.ElementLength());
+    if (!sender_.joinable()) {
+      try {
+        sender_ = std::thread(&NetlinkSocket::SendLoop, this);
+      } catch (const std::system_error& error) {
+        throw MakeError(env, Failure{error.code().value(), "pthread_create", "", ""});
+      }
+    }
+    if (callbacks_.empty()) uv_ref(reinterpret_cast<uv_handle_t*>(async_));
+    callbacks_.push_back(Napi::Persistent(info[1].As<Napi::Function>()));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(datagram));
+    }
+    wake_.notify_one();
+  }
+
+  void AddMembership(const Napi::CallbackInfo& info) { Membership(info, NETLINK_ADD_MEMBERSHIP); }
+  void DropMembership(const Napi::CallbackInfo& info) { Membership(info, NETLINK_DROP_MEMBERSHIP); }
+
+  void Membership(const Napi::CallbackInfo& info, int option) {
+    auto group = static_cast<uint32_t>(args::Integer(info[0], "group", 1, UINT32_MAX));
+    if (closed_) throw ClosedError(info.Env(), "setsockopt");
+    if (setsockopt(fd_, SOL_NETLINK, option, &group, sizeof group) != 0) {
+      throw MakeError(info.Env(), Fail("setsockopt"));
+    }
+    if (option == NETLINK_ADD_MEMBERSHIP) {
+      groups_.insert(group);
+    } else {
+      groups_.erase(group);
+    }
+    UpdateRef();
+  }
+
+  void Close(const Napi::CallbackInfo&) { Shutdown(); }
+
+  void RefLoop(const Napi::CallbackInfo&) {
+    keepAlive_ = KeepAlive::kAlways;
+    UpdateRef();
+  }
+
+  void UnrefLoop(const Napi::CallbackInfo&) {
+    keepAlive_ = KeepAlive::kNever;
+    UpdateRef();
+  }
+
+  void UpdateRef() {
+    if (closed_) return;
+    bool hold = keepAlive_ == KeepAlive::kAlways ||
+                (keepAlive_ == KeepAlive::kAuto && (!groups_.empty() || backlog_));
+    auto* handle = reinterpret_cast<uv_handle_t*>(poll_);
+    hold ? uv_ref(handle) : uv_unref(handle);
+  }
+
+  // Stops reading now; the fd closes once no sendmsg can still use it.
+  void Shutdown() {
+    if (closed_) return;
+    closed_ = true;
+    CloseHandle(poll_);  // stops polling and removes the fd from epoll at once
+    poll_ = nullptr;
+    if (!sender_.joinable()) return Release();
+    uv_ref(reinterpret_cast<uv_handle_t*>(async_));  // stay alive until the sender has stopped
+    StopSender();  // it finishes the sendmsg in flight, cancels the rest, and signals OnSent
+  }
+
+  void StopSender() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+  }
+
+  // Last step of close(): the sender is gone (or never ran) and every callback has run.
+  void Release() {
+    close(fd_);
+    fd_ = -1;
+    CloseHandle(async_);
+    async_ = nullptr;
+    onMessages_.Reset();
+    onError_.Reset();
+    Unref();  // the JavaScript object may now be collected
+  }
+
+  // Sender thread: one sendmsg per datagram, in order.
+  void SendLoop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) break;
+      std::vector<uint8_t> datagram = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      int err = SendDatagram(fd_, datagram);
+      lock.lock();
+      results_.push_back(err);
+      uv_async_send(async_);
+    }
+    results_.insert(results_.end(), queue_.size(), ECANCELED);  // closed before they were sent
+    queue_.clear();
+    stopped_ = true;
+    uv_async_send(async_);
+  }
+
+  // Event loop thread: sends have completed (or the sender stopped).
+  static void OnSent(uv_async_t* async) {
+    auto* self = static_cast<NetlinkSocket*>(async->data);
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    std::deque<int> results;
+    bool stopped;
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      results.swap(self->results_);
+      stopped = self->stopped_;
+    }
+    for (int err : results) {
+      Napi::FunctionReference callback = std::move(self->callbacks_.front());
+      self->callbacks_.pop_front();
+      Napi::Value error = err ? MakeError(env, Failure{err, "sendmsg", "", ""}).Value() : env.Null();
+      self->Call(callback.Value(), {error});
+    }
+    if (stopped) {
+      self->sender_.join();
+      return self->Release();
+    }
+    if (self->callbacks_.empty()) uv_unref(reinterpret_cast<uv_handle_t*>(async));
+    // The kernel queued the answers (acks, the first part of a dump) inside sendmsg: read them
+    // now, so they arrive even when nothing else keeps the event loop alive.
+    if (!self->closed_) self->ReadPass();
+  }
+
+  static void OnReadable(uv_poll_t* poll, int status, int) {
+    auto* self = static_cast<NetlinkSocket*>(poll->data);
+    Napi::HandleScope scope(self->Env());
+    if (status < 0) return self->Fatal(Failure{-status, "recvmsg", "", ""});
+    self->ReadPass();
+  }
+
+  // Reads what is queued (up to the pass budget) and hands it to onMessages in one call.
+  void ReadPass() {
+    Napi::Env env = Env();
+    Napi::Array batch = Napi::Array::New(env);
+    uint32_t count = 0;
+    size_t bytes = 0;
+    int err = 0;
+    while (count < kPassDatagrams && bytes < kPassBytes) {
+      size_t length = 0;
+      if ((err = ReceiveOne(length)) != 0) break;
+      batch[count++] = Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), length);
+      bytes += length;
+    }
+    backlog_ = err != EAGAIN;
+    if (count > 0) Call(onMessages_.Value(), {batch});
+    if (closed_) return;
+    if (err == ENOBUFS) {
+      // The kernel dropped messages for us; the socket stays usable.
+      Call(onError_.Value(), {MakeError(env, Failure{ENOBUFS, "recvmsg", "", ""}).Value()});
+    } else if (err != 0 && err != EAGAIN) {
+      return Fatal(Failure{err, "recvmsg", "", ""});
+    }
+    UpdateRef();
+  }
+
+  // One datagram into scratch_, grown when the datagram is larger; 0 or errno.
+  int ReceiveOne(size_t& length) {
+    for (;;) {
+      // The size first (no copy), so a datagram is never truncated.
+      ssize_t size = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+      if (size < 0 && errno == EINTR) continue;
+      if (size < 0) return errno;
+      if (static_cast<size_t>(size) > scratch_.size()) scratch_.resize(size);
+      // Asking for the whole buffer also tells the kernel to fill dump datagrams up to 32 KiB.
+      ssize_t got = recv(fd_, scratch_.data(), scratch_.size(), 0);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return errno;
+      length = static_cast<size_t>(got);
+      return 0;
+    }
+  }
+
+  // A receive error other than ENOBUFS: the socket closes, then onError hears why.
+  void Fatal(const Failure& failure) {
+    Napi::Function onError = onError_.Value();
+    Shutdown();
+    Call(onError, {MakeError(Env(), failure).Value()});
+  }
+
+  void Call(Napi::Function function, std::initializer_list<napi_value> args) {
+    try {
+      function.MakeCallback(Value(), args, *context_);
+    } catch (const Napi::Error& error) {
+      ReportUncaught(Env(), error);
+    }
+  }
+
+  // Event loop thread only.
+  int fd_ = -1;
+  bool closed_ = false;
+  bool backlog_ = false;
+  KeepAlive keepAlive_ = KeepAlive::kAuto;
+  uv_poll_t* poll_ = nullptr;
+  uv_async_t* async_ = nullptr;
+  std::set<uint32_t> groups_;
+  std::vector<uint8_t> scratch_;
+  Napi::FunctionReference onMessages_;
+  Napi::FunctionReference onError_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+  std::deque<Napi::FunctionReference> callbacks_;  // of queued sends, in order
+  std::thread sender_;
+  // Shared with the sender thread, under mutex_.
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::vector<uint8_t>> queue_;
+  std::deque<int> results_;  // errno per completed send, in order
+  bool stopping_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+void DefineNetlinkSocket(Napi::Env env) {
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(NetlinkSocket::Define(env))));
+}
+
+Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object options = args::Options(info, 0);
+  int protocol = static_cast<int>(args::Integer(options.Get("protocol"), "protocol", 0, 31));
+  std::string netns = args::String(options, "netns", false).value_or("");
+  int rcvbuf = static_cast<int>(args::Integer(options, "rcvbuf", 1, INT32_MAX).value_or(kDefaultRcvbuf));
+  std::vector<uint32_t> groups;
+  Napi::Value list = options.Get("groups");
+  if (!list.IsUndefined() && !list.IsNull()) {
+    if (!list.IsArray()) throw Napi::TypeError::New(env, "groups must be an array");
+    auto array = list.As<Napi::Array>();
+    for (uint32_t i = 0; i < array.Length(); i++) {
+      groups.push_back(static_cast<uint32_t>(args::Integer(array.Get(i), "group", 1, UINT32_MAX)));
+    }
+  }
+  auto onMessages = std::make_shared<Napi::FunctionReference>(Napi::Persistent(args::Function(options, "onMessages")));
+  auto onError = std::make_shared<Napi::FunctionReference>(Napi::Persistent(args::Function(options, "onError")));
+  auto opened = std::make_shared<Opened>();
+  return RunOnThread(
+      env, netns, [=] { return OpenSocket(protocol, rcvbuf, groups, *opened); },
+      [=](Napi::Env env) {
+        Napi::FunctionReference* socketClass = env.GetInstanceData<Napi::FunctionReference>();
+        return socketClass->New({Napi::External<Opened>::New(env, opened.get()), onMessages->Value(), onError->Value()});
+      });
+}
+
+}  // namespace osvif

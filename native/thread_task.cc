@@ -1,0 +1,94 @@
+#include "thread_task.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <system_error>
+#include <thread>
+
+namespace osvif {
+namespace {
+
+struct Task {
+  Task(Napi::Env env, Work work, Result result)
+      : env(env),
+        deferred(env),
+        context(env, "os_vif.ThreadTask"),
+        work(std::move(work)),
+        result(std::move(result)) {}
+
+  uv_async_t async;  // ref'd: a task in flight keeps the event loop alive
+  Napi::Env env;
+  Napi::Promise::Deferred deferred;
+  Napi::AsyncContext context;
+  Work work;
+  Result result;
+  Failure failure;
+  std::thread thread;
+};
+
+Failure EnterNetns(const std::string& path) {
+  if (path.empty()) return {};
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail("open", path);
+  Failure failure = setns(fd, CLONE_NEWNET) == 0 ? Failure{} : Fail("setns", path);
+  close(fd);
+  return failure;
+}
+
+// On the event loop thread, after the thread signalled that it is done.
+void Settle(uv_async_t* async) {
+  Task* task = static_cast<Task*>(async->data);
+  if (task->thread.joinable()) task->thread.join();  // at once: signalling was its last act
+  Napi::Env env = task->env;
+  {
+    Napi::HandleScope handles(env);
+    Napi::CallbackScope scope(env, task->context);  // runs promise reactions when it closes
+    try {
+      if (!task->failure.ok()) {
+        task->deferred.Reject(MakeError(env, task->failure).Value());
+      } else {
+        task->deferred.Resolve(task->result ? task->result(env) : env.Undefined());
+      }
+    } catch (const Napi::Error& error) {
+      task->deferred.Reject(error.Value());
+    }
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(async),
+           [](uv_handle_t* handle) { delete static_cast<Task*>(handle->data); });
+}
+
+}  // namespace
+
+Napi::Promise Rejected(Napi::Env env, const Failure& failure) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(MakeError(env, failure).Value());
+  return deferred.Promise();
+}
+
+Napi::Promise RunOnThread(Napi::Env env, std::string netns, Work work, Result result) {
+  if (!netns.empty() && (netns[0] != '/' || netns.find('\0') != std::string::npos)) {
+    return Rejected(env, Invalid("open", "netns must be an absolute path, got '" + netns + "'"));
+  }
+  uv_loop_t* loop = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_get_uv_event_loop(env, &loop), Napi::Promise());
+  auto* task = new Task(env, std::move(work), std::move(result));
+  Napi::Promise promise = task->deferred.Promise();
+  uv_async_init(loop, &task->async, Settle);  // cannot fail on Linux
+  task->async.data = task;
+  try {
+    task->thread = std::thread([task, netns = std::move(netns)] {
+      task->failure = EnterNetns(netns);
+      if (task->failure.ok()) task->failure = task->work();
+      uv_async_send(&task->async);
+    });
+  } catch (const std::system_error& error) {
+    task->failure = Failure{error.code().value(), "pthread_create", "", ""};
+    uv_async_send(&task->async);
+  }
+  return promise;
+}
+
+}  // namespace osvif

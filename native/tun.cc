@@ -1,0 +1,110 @@
+// Persistent tun/tap devices through /dev/net/tun: the kernel does not create them through
+// rtnetlink. Each call opens the device file inside the namespace, makes its ioctls and
+// closes it on every path.
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "args.h"
+#include "exports.h"
+#include "thread_task.h"
+
+namespace osvif {
+namespace {
+
+struct Tun {
+  std::string name;
+  std::string netns;
+  int flags = IFF_NO_PI;
+  std::optional<int64_t> owner;
+  std::optional<int64_t> group;
+};
+
+// The options common to create and delete; a refused value is returned as a Failure.
+Failure ReadTun(Napi::Object options, Tun& tun) {
+  tun.name = *args::String(options, "name", true);
+  tun.netns = args::String(options, "netns", false).value_or("");
+  std::string mode = *args::String(options, "mode", true);
+  if (mode != "tap" && mode != "tun") throw Napi::TypeError::New(options.Env(), "mode must be 'tap' or 'tun'");
+  tun.flags |= mode == "tap" ? IFF_TAP : IFF_TUN;
+  if (args::Boolean(options, "multiQueue")) tun.flags |= IFF_MULTI_QUEUE;
+  if (tun.name.empty() || tun.name.size() >= IFNAMSIZ || tun.name.find('\0') != std::string::npos) {
+    return Invalid("TUNSETIFF", "interface name must be 1 to 15 bytes, got '" + tun.name + "'");
+  }
+  return {};
+}
+
+// Opens /dev/net/tun and attaches it to (or creates) the device; the fd, or -1 and `failure`.
+int Attach(const Tun& tun, int extraFlags, Failure& failure) {
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    failure = Fail("open", "/dev/net/tun");
+    return -1;
+  }
+  ifreq request{};
+  std::memcpy(request.ifr_name, tun.name.data(), tun.name.size());
+  request.ifr_flags = static_cast<short>(tun.flags | extraFlags);
+  if (ioctl(fd, TUNSETIFF, &request) != 0) {
+    failure = Fail("TUNSETIFF");
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+Failure Create(const Tun& tun) {
+  Failure failure;
+  // IFF_TUN_EXCL: fail with EBUSY when any device has this name, instead of attaching to it.
+  int fd = Attach(tun, IFF_TUN_EXCL, failure);
+  if (fd < 0) {
+    if (failure.err == EBUSY) failure.err = EEXIST;
+    return failure;
+  }
+  if (tun.owner && ioctl(fd, TUNSETOWNER, static_cast<unsigned long>(*tun.owner)) != 0) {
+    failure = Fail("TUNSETOWNER");
+  } else if (tun.group && ioctl(fd, TUNSETGROUP, static_cast<unsigned long>(*tun.group)) != 0) {
+    failure = Fail("TUNSETGROUP");
+  } else if (ioctl(fd, TUNSETPERSIST, 1UL) != 0) {
+    failure = Fail("TUNSETPERSIST");
+  }
+  close(fd);  // until TUNSETPERSIST succeeded, this also removes the new device: the rollback
+  return failure;
+}
+
+Failure Delete(const Tun& tun) {
+  // Attaching to a name that does not exist would create a device: ENODEV instead.
+  if (if_nametoindex(tun.name.c_str()) == 0) return Fail("if_nametoindex");
+  Failure failure;
+  int fd = Attach(tun, 0, failure);
+  if (fd < 0) return failure;
+  if (ioctl(fd, TUNSETPERSIST, 0UL) != 0) failure = Fail("TUNSETPERSIST");
+  close(fd);  // the last fd of a device that is not persistent: the kernel removes it
+  return failure;
+}
+
+}  // namespace
+
+Napi::Value TunCreate(const Napi::CallbackInfo& info) {
+  Napi::Object options = args::Options(info, 0);
+  Tun tun;
+  Failure refused = ReadTun(options, tun);
+  if (args::Boolean(options, "vnetHdr")) tun.flags |= IFF_VNET_HDR;
+  tun.owner = args::Integer(options, "owner", 0, UINT32_MAX - 1);
+  tun.group = args::Integer(options, "group", 0, UINT32_MAX - 1);
+  if (!refused.ok()) return Rejected(info.Env(), refused);
+  return RunOnThread(info.Env(), tun.netns, [tun] { return Create(tun); });
+}
+
+Napi::Value TunDelete(const Napi::CallbackInfo& info) {
+  Tun tun;
+  Failure refused = ReadTun(args::Options(info, 0), tun);
+  if (!refused.ok()) return Rejected(info.Env(), refused);
+  return RunOnThread(info.Env(), tun.netns, [tun] { return Delete(tun); });
+}
+
+}  // namespace osvif
