@@ -216,6 +216,7 @@ export function encodeOperations(schema: DatabaseSchema, ops: readonly Operation
 }
 
 function encodeOne(schema: DatabaseSchema, op: Operation, i: number): Record<string, unknown> {
+  if (op && 'table' in op) schema.table(op.table);
   switch (op?.op) {
     case 'insert': {
       const w: Record<string, unknown> = {
@@ -288,7 +289,8 @@ function encodeOne(schema: DatabaseSchema, op: Operation, i: number): Record<str
       if (typeof op.comment !== 'string') throw new OvsdbSchemaError('comment must be a string');
       return { op: 'comment', comment: op.comment };
     case 'assert':
-      if (typeof op.lock !== 'string') throw new OvsdbSchemaError('assert needs a lock name');
+      if (typeof op.lock !== 'string' || !ID_RE.test(op.lock))
+        throw new OvsdbSchemaError('assert needs a lock name that is an <id>', undefined, undefined, op.lock);
       return { op: 'assert', lock: op.lock };
     default:
       throw new OvsdbSchemaError(
