@@ -1,0 +1,63 @@
+/** VXLAN: `IFLA_VXLAN_*` (linux/if_link.h). */
+import { attr, defineSchema } from '../codec/schema.js';
+import type { LinkKind } from './kind.js';
+import { bool, int, ip } from './options.js';
+
+export const vxlanSchema = defineSchema('IFLA_VXLAN', [
+  attr('id', 'IFLA_VXLAN_ID', 1, 'u32', 'VXLAN network identifier (VNI).'),
+  attr('group', 'IFLA_VXLAN_GROUP', 2, 'ipv4', 'Multicast group or unicast remote (IPv4).'),
+  attr('link', 'IFLA_VXLAN_LINK', 3, 'u32', 'Index of the underlay device.'),
+  attr('local', 'IFLA_VXLAN_LOCAL', 4, 'ipv4', 'Source address (IPv4).'),
+  attr('ttl', 'IFLA_VXLAN_TTL', 5, 'u8', 'TTL of outer packets (0: inherit/auto).'),
+  attr('tos', 'IFLA_VXLAN_TOS', 6, 'u8', 'TOS of outer packets (1: inherit).'),
+  attr('learning', 'IFLA_VXLAN_LEARNING', 7, 'u8', 'Learn remote addresses into the FDB.'),
+  attr('ageing', 'IFLA_VXLAN_AGEING', 8, 'u32', 'FDB entry lifetime (seconds).'),
+  attr('limit', 'IFLA_VXLAN_LIMIT', 9, 'u32', 'Maximum FDB entries.'),
+  attr('portRange', 'IFLA_VXLAN_PORT_RANGE', 10, 'binary', 'Source port range (two be16).'),
+  attr('proxy', 'IFLA_VXLAN_PROXY', 11, 'u8', 'ARP proxy.'),
+  attr('rsc', 'IFLA_VXLAN_RSC', 12, 'u8', 'Route short circuit.'),
+  attr('l2miss', 'IFLA_VXLAN_L2MISS', 13, 'u8', 'Notify L2 misses.'),
+  attr('l3miss', 'IFLA_VXLAN_L3MISS', 14, 'u8', 'Notify L3 misses.'),
+  attr('port', 'IFLA_VXLAN_PORT', 15, 'be16', 'Destination UDP port.'),
+  attr('group6', 'IFLA_VXLAN_GROUP6', 16, 'ipv6', 'Multicast group or unicast remote (IPv6).'),
+  attr('local6', 'IFLA_VXLAN_LOCAL6', 17, 'ipv6', 'Source address (IPv6).'),
+  attr('udpCsum', 'IFLA_VXLAN_UDP_CSUM', 18, 'u8', 'UDP checksums over IPv4.'),
+  attr('udpZeroCsum6Tx', 'IFLA_VXLAN_UDP_ZERO_CSUM6_TX', 19, 'u8', 'Zero UDP checksum sent over IPv6.'),
+  attr('udpZeroCsum6Rx', 'IFLA_VXLAN_UDP_ZERO_CSUM6_RX', 20, 'u8', 'Zero UDP checksum accepted over IPv6.'),
+  attr('remcsumTx', 'IFLA_VXLAN_REMCSUM_TX', 21, 'u8', 'Remote checksum offload sent.'),
+  attr('remcsumRx', 'IFLA_VXLAN_REMCSUM_RX', 22, 'u8', 'Remote checksum offload accepted.'),
+  attr('gbp', 'IFLA_VXLAN_GBP', 23, 'flag', 'Group policy extension.'),
+  attr('remcsumNopartial', 'IFLA_VXLAN_REMCSUM_NOPARTIAL', 24, 'flag', 'No partial remote checksum.'),
+  attr('collectMetadata', 'IFLA_VXLAN_COLLECT_METADATA', 25, 'u8', 'External (metadata) mode.'),
+  attr('label', 'IFLA_VXLAN_LABEL', 26, 'be32', 'IPv6 flow label.'),
+  attr('gpe', 'IFLA_VXLAN_GPE', 27, 'flag', 'Generic protocol extension.'),
+  attr('ttlInherit', 'IFLA_VXLAN_TTL_INHERIT', 28, 'u8', 'Inherit the inner TTL.'),
+  attr('df', 'IFLA_VXLAN_DF', 29, 'u8', "Don't-fragment policy."),
+  attr('vnifilter', 'IFLA_VXLAN_VNIFILTER', 30, 'u8', 'VNI filtering.'),
+  attr('localbypass', 'IFLA_VXLAN_LOCALBYPASS', 31, 'u8', 'Bypass local delivery.'),
+  attr('labelPolicy', 'IFLA_VXLAN_LABEL_POLICY', 32, 'u32', 'Flow label policy.'),
+  attr('reservedBits', 'IFLA_VXLAN_RESERVED_BITS', 33, 'binary', 'Reserved header bits accepted.'),
+]);
+
+export const vxlan: LinkKind = {
+  kind: 'vxlan',
+  data: vxlanSchema,
+  options: {
+    id: int('id', 0, 0xffffff),
+    remote: ip('group', 'group6'),
+    multicastGroup: ip('group', 'group6'),
+    local: ip('local', 'local6'),
+    port: int('port', 1, 0xffff),
+    ttl: int('ttl', 0, 255),
+    tos: int('tos', 0, 255),
+    learning: bool('learning'),
+    ageing: int('ageing', 0, 0xffffffff),
+    limit: int('limit', 0, 0xffffffff),
+    proxy: bool('proxy'),
+    l2miss: bool('l2miss'),
+    l3miss: bool('l3miss'),
+    udpCsum: bool('udpCsum'),
+  },
+  requires: 'the vxlan module (CONFIG_VXLAN)',
+  doc: 'A VXLAN tunnel endpoint.',
+};

@@ -1,0 +1,85 @@
+/** The handle: one rtnetlink socket in one network namespace, and the APIs on it. */
+import { Addresses } from './addresses.js';
+import { NetlinkContext } from './context.js';
+import { Links } from './links.js';
+import { netnsPath } from './netns.js';
+import { Routes } from './routes.js';
+import { NetlinkSocket } from './socket.js';
+import { Sysctl } from './sysctl.js';
+
+/** Options of {@link Netlink.open}. */
+export interface NetlinkOptions {
+  /** A namespace name under /run/netns, or a path (`/proc/PID/ns/net`); default: the current one. */
+  netns?: string;
+  /** Per-request timeout in ms (default 30000). */
+  timeoutMs?: number;
+  /** Receive buffer in bytes (default 32 MiB). */
+  rcvbuf?: number;
+  /** Most requests in flight (default 2048); more wait their turn. */
+  maxInFlight?: number;
+  /** Retries of a dump the kernel flags interrupted (default 5), then DumpInterrupted. */
+  dumpRetries?: number;
+}
+
+/**
+ * rtnetlink in one network namespace.
+ * ```ts
+ * const nl = await Netlink.open({ netns: 'sandbox' });
+ * await nl.links.add({ kind: 'bridge', name: 'br0', up: true });
+ * await nl.links.add({ kind: 'tap', name: 'tap0', master: 'br0', mtu: 1450, up: true });
+ * nl.close();
+ * ```
+ */
+export class Netlink {
+  /** Interfaces. */
+  readonly links: Links;
+  /** IP addresses. */
+  readonly addresses: Addresses;
+  /** Routes. */
+  readonly routes: Routes;
+  /** /proc/sys/net of this namespace. */
+  readonly sysctl: Sysctl;
+  /** The namespace file path, or undefined for the current namespace. */
+  readonly netns: string | undefined;
+  private readonly socket: NetlinkSocket;
+
+  private constructor(socket: NetlinkSocket, netns: string | undefined, o: NetlinkOptions) {
+    this.socket = socket;
+    this.netns = netns;
+    const ctx = new NetlinkContext(
+      socket,
+      netns,
+      {
+        ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+        ...(o.rcvbuf === undefined ? {} : { rcvbuf: o.rcvbuf }),
+      },
+      o.dumpRetries ?? 5,
+    );
+    this.links = new Links(ctx);
+    this.addresses = new Addresses(ctx, this.links);
+    this.routes = new Routes(ctx, this.links);
+    this.sysctl = new Sysctl(netns);
+  }
+
+  /** Opens a handle (the socket is opened inside the namespace on a short-lived native thread). */
+  static async open(options: NetlinkOptions = {}): Promise<Netlink> {
+    const netns = options.netns === undefined ? undefined : netnsPath(options.netns);
+    const socket = await NetlinkSocket.open({
+      ...(netns === undefined ? {} : { netns }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.rcvbuf === undefined ? {} : { rcvbuf: options.rcvbuf }),
+      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+    });
+    return new Netlink(socket, netns, options);
+  }
+
+  /** Datagrams sent so far on the request socket (batching shows as fewer sends than requests). */
+  get sends(): number {
+    return this.socket.sends;
+  }
+
+  /** Closes the socket; requests in flight fail with ECANCELED. Watchers close on their own. */
+  close(): void {
+    this.socket.close();
+  }
+}

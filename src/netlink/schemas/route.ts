@@ -1,0 +1,30 @@
+/** Route attributes (`RTA_*`, linux/rtnetlink.h). */
+import { attr, defineSchema } from '../codec/schema.js';
+
+export const routeSchema = defineSchema('RTA', [
+  attr('dst', 'RTA_DST', 1, 'ip', 'Destination prefix address.'),
+  attr('src', 'RTA_SRC', 2, 'ip', 'Source prefix address.'),
+  attr('iif', 'RTA_IIF', 3, 'u32', 'Input interface index.'),
+  attr('oif', 'RTA_OIF', 4, 'u32', 'Output interface index.'),
+  attr('gateway', 'RTA_GATEWAY', 5, 'ip', 'Next hop address.'),
+  attr('priority', 'RTA_PRIORITY', 6, 'u32', 'Metric.'),
+  attr('prefsrc', 'RTA_PREFSRC', 7, 'ip', 'Preferred source address.'),
+  attr('metrics', 'RTA_METRICS', 8, 'binary', 'Route metrics (nested RTAX_*).'),
+  attr('multipath', 'RTA_MULTIPATH', 9, 'binary', 'Multipath next hops.'),
+  attr('flow', 'RTA_FLOW', 11, 'u32', 'Realm.'),
+  attr('cacheinfo', 'RTA_CACHEINFO', 12, 'binary', 'struct rta_cacheinfo.'),
+  attr('table', 'RTA_TABLE', 15, 'u32', 'Routing table id (32-bit).'),
+  attr('mark', 'RTA_MARK', 16, 'u32', 'Firewall mark.'),
+  attr('via', 'RTA_VIA', 18, 'binary', 'Gateway of another family.'),
+  attr('pref', 'RTA_PREF', 20, 'u8', 'IPv6 router preference.'),
+  attr('encapType', 'RTA_ENCAP_TYPE', 21, 'u16', 'Lightweight tunnel type.'),
+  attr('encap', 'RTA_ENCAP', 22, 'binary', 'Lightweight tunnel data.'),
+  attr('expires', 'RTA_EXPIRES', 23, 'u32', 'Expiry (IPv6).'),
+  attr('pad', 'RTA_PAD', 24, 'binary', 'Alignment padding.'),
+  attr('uid', 'RTA_UID', 25, 'u32', 'UID for route lookups.'),
+  attr('ttlPropagate', 'RTA_TTL_PROPAGATE', 26, 'u8', 'MPLS TTL propagation.'),
+  attr('ipProto', 'RTA_IP_PROTO', 27, 'u8', 'IP protocol for lookups.'),
+  attr('sport', 'RTA_SPORT', 28, 'be16', 'Source port for lookups.'),
+  attr('dport', 'RTA_DPORT', 29, 'be16', 'Destination port for lookups.'),
+  attr('nhId', 'RTA_NH_ID', 30, 'u32', 'Nexthop object id.'),
+]);

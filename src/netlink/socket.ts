@@ -1,0 +1,303 @@
+/**
+ * A request/response netlink socket on the native addon. Sequence numbers match answers to
+ * requests; many requests may be in flight; requests issued in the same event-loop turn leave
+ * in one datagram (one sendmsg); each request has a timeout; dumps run one at a time per
+ * socket (the kernel allows one) and come back whole, flagged when NLM_F_DUMP_INTR was seen.
+ * Messages that answer no request (multicast notifications) go to `onNotification`.
+ */
+import { type NativeError, type NativeNetlinkSocket, native } from '../native/addon.js';
+import {
+  NETLINK_ROUTE,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_NOOP,
+} from './codec/constants.js';
+import { decodeError, type NlMessage, parseMessages, writeMessage } from './codec/message.js';
+import { writeBody } from './codec/rtnl.js';
+import { ByteWriter } from './codec/writer.js';
+import { NetlinkError } from './errors.js';
+import type { Request } from './requests/request.js';
+
+/** Options of {@link NetlinkSocket.open}. */
+export interface SocketOptions {
+  /** Namespace file path (`/run/netns/NAME`); absent: the current namespace. */
+  netns?: string;
+  /** Per-request timeout in ms (default 30000). */
+  timeoutMs?: number;
+  /** Receive buffer in bytes (default 32 MiB: room for thousands of answers in flight). */
+  rcvbuf?: number;
+  /** Most requests in flight at once; more wait in a queue (default 2048). */
+  maxInFlight?: number;
+  /** Multicast groups to join (RTNLGRP_*). */
+  groups?: number[];
+  /** Called with messages that answer no request (notifications). */
+  onNotification?: (messages: NlMessage[]) => void;
+  /** Called when the kernel dropped messages for this socket (ENOBUFS). */
+  onOverrun?: () => void;
+}
+
+/** What a request is about, for errors. */
+export interface RequestContext {
+  operation: string;
+  interface?: string;
+}
+
+/** The answer to one request. */
+export interface Reply {
+  /** Messages other than the ACK / NLMSG_DONE. */
+  messages: NlMessage[];
+  /** A dump saw NLM_F_DUMP_INTR: the kernel's data changed while it was being read. */
+  interrupted: boolean;
+}
+
+interface Pending {
+  seq: number;
+  dump: boolean;
+  ctx: RequestContext;
+  messages: NlMessage[];
+  interrupted: boolean;
+  timer: NodeJS.Timeout | undefined;
+  resolve: (r: Reply) => void;
+  reject: (e: Error) => void;
+}
+
+interface Queued {
+  pending: Pending;
+  bytes: Uint8Array;
+}
+
+const MAX_DATAGRAM = 64 * 1024;
+
+/** One netlink socket (NETLINK_ROUTE). */
+export class NetlinkSocket {
+  private readonly sock: NativeNetlinkSocket;
+  private readonly timeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly pending = new Map<number, Pending>();
+  private readonly waiting: Queued[] = [];
+  private outbox: Queued[] = [];
+  private flushScheduled = false;
+  private seq = Math.floor(Math.random() * 0x7fffffff);
+  private dumpChain: Promise<unknown> = Promise.resolve();
+  private closedError: NetlinkError | undefined;
+  private onNotification: ((m: NlMessage[]) => void) | undefined;
+  private onOverrun: (() => void) | undefined;
+  /** Datagrams sent (for tests and benchmarks: shows batching). */
+  sends = 0;
+
+  private constructor(sock: NativeNetlinkSocket, o: SocketOptions) {
+    this.sock = sock;
+    this.timeoutMs = o.timeoutMs ?? 30_000;
+    this.maxInFlight = o.maxInFlight ?? 2048;
+    this.onNotification = o.onNotification;
+    this.onOverrun = o.onOverrun;
+  }
+
+  /** Opens a socket (inside `netns` when given). */
+  static async open(o: SocketOptions = {}): Promise<NetlinkSocket> {
+    let self: NetlinkSocket | undefined;
+    const early: Buffer[][] = [];
+    const sock = await native().openNetlink({
+      protocol: NETLINK_ROUTE,
+      ...(o.netns === undefined ? {} : { netns: o.netns }),
+      rcvbuf: o.rcvbuf ?? 32 << 20,
+      groups: o.groups ?? [],
+      onMessages: (datagrams) => (self ? self.receive(datagrams) : early.push(datagrams)),
+      onError: (error) => self?.socketError(error),
+    });
+    self = new NetlinkSocket(sock, o);
+    for (const d of early) self.receive(d);
+    return self;
+  }
+
+  /** The port id the kernel gave this socket. */
+  get portId(): number {
+    return this.sock.portId;
+  }
+
+  /** Joins a multicast group. */
+  addMembership(group: number): void {
+    this.sock.addMembership(group);
+  }
+
+  /**
+   * Sends a request and resolves with its answer. Non-dump requests always ask for an ACK, so
+   * their end is known; a kernel error rejects with NetlinkError (with the extended ACK text).
+   */
+  request(req: Request, ctx: RequestContext): Promise<Reply> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const dump = (req.flags & NLM_F_DUMP) === NLM_F_DUMP;
+    if (dump) {
+      const run = this.dumpChain.then(() => this.enqueue(req, ctx, true));
+      this.dumpChain = run.catch(() => undefined);
+      return run;
+    }
+    return this.enqueue({ ...req, flags: req.flags | NLM_F_ACK }, ctx, false);
+  }
+
+  private enqueue(req: Request, ctx: RequestContext, dump: boolean): Promise<Reply> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise<Reply>((resolve, reject) => {
+      this.seq = (this.seq + 1) >>> 0 || 1;
+      const pending: Pending = {
+        seq: this.seq,
+        dump,
+        ctx,
+        messages: [],
+        interrupted: false,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      const w = new ByteWriter(128);
+      writeMessage(w, { type: req.type, flags: req.flags, seq: pending.seq, pid: 0 }, (w) =>
+        writeBody(w, req.body),
+      );
+      const q = { pending, bytes: w.finish() };
+      if (this.pending.size >= this.maxInFlight) this.waiting.push(q);
+      else this.admit(q);
+    });
+  }
+
+  private admit(q: Queued): void {
+    const p = q.pending;
+    this.pending.set(p.seq, p);
+    p.timer = setTimeout(() => this.finish(p, this.error(p.ctx, 'ETIMEDOUT', 110)), this.timeoutMs);
+    this.outbox.push(q);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sends everything queued in this turn, in datagrams of at most 64 KiB. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.outbox;
+    this.outbox = [];
+    let i = 0;
+    while (i < batch.length) {
+      let size = 0;
+      let j = i;
+      while (j < batch.length && (j === i || size + batch[j].bytes.length <= MAX_DATAGRAM))
+        size += batch[j++].bytes.length;
+      const datagram = new Uint8Array(size);
+      const members = batch.slice(i, j);
+      let off = 0;
+      for (const q of members) {
+        datagram.set(q.bytes, off);
+        off += q.bytes.length;
+      }
+      this.sends++;
+      this.sock.send(datagram, (err) => {
+        if (err) for (const q of members) this.finish(q.pending, this.nativeError(q.pending.ctx, err));
+      });
+      i = j;
+    }
+  }
+
+  private receive(datagrams: Buffer[]): void {
+    let notifications: NlMessage[] | undefined;
+    for (const d of datagrams) {
+      let messages: NlMessage[];
+      try {
+        messages = parseMessages(d);
+      } catch {
+        continue; // a malformed datagram from the kernel: nothing can be matched in it
+      }
+      for (const m of messages) {
+        const p = m.seq === 0 ? undefined : this.pending.get(m.seq);
+        if (!p) {
+          if (m.type !== NLMSG_NOOP && m.type !== NLMSG_ERROR) {
+            notifications ??= [];
+            notifications.push(m);
+          }
+          continue;
+        }
+        if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
+        if (m.type === NLMSG_ERROR) {
+          const e = decodeError(m);
+          if (e.error === 0) this.finish(p);
+          else this.finish(p, this.kernelError(p.ctx, -e.error, e.message, e.offset));
+        } else if (m.type === NLMSG_DONE) {
+          const code =
+            m.payload.length >= 4
+              ? new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true)
+              : 0;
+          if (code < 0) this.finish(p, this.kernelError(p.ctx, -code));
+          else this.finish(p);
+        } else {
+          p.messages.push(m);
+        }
+      }
+    }
+    if (notifications) this.onNotification?.(notifications);
+  }
+
+  private finish(p: Pending, error?: Error): void {
+    if (this.pending.get(p.seq) !== p) return;
+    this.pending.delete(p.seq);
+    clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else p.resolve({ messages: p.messages, interrupted: p.interrupted });
+    while (this.waiting.length && this.pending.size < this.maxInFlight) this.admit(this.waiting.shift()!);
+  }
+
+  private socketError(err: NativeError): void {
+    if (err.code === 'ENOBUFS') {
+      // Answers may have been dropped: the requests waiting for them fail now rather than time out.
+      for (const p of [...this.pending.values()]) {
+        this.finish(
+          p,
+          this.error(p.ctx, 'ENOBUFS', err.errno, 'the kernel dropped answers (receive buffer full)'),
+        );
+      }
+      this.onOverrun?.();
+      return;
+    }
+    this.closedError = this.nativeError({ operation: 'socket' }, err);
+    this.failAll(this.closedError);
+  }
+
+  private failAll(error: NetlinkError): void {
+    for (const q of this.waiting.splice(0)) q.pending.reject(error);
+    for (const p of [...this.pending.values()]) this.finish(p, error);
+  }
+
+  private kernelError(ctx: RequestContext, errno: number, extAck?: string, offset?: number): NetlinkError {
+    return new NetlinkError({
+      ...ctx,
+      code: native().errnoName(errno),
+      errno,
+      ...(extAck === undefined ? {} : { extAck }),
+      ...(offset === undefined ? {} : { extAckOffset: offset }),
+    });
+  }
+
+  private nativeError(ctx: RequestContext, err: NativeError): NetlinkError {
+    return new NetlinkError({
+      ...ctx,
+      code: err.code,
+      errno: err.errno,
+      extAck: `${err.syscall}: ${err.message}`,
+    });
+  }
+
+  private error(ctx: RequestContext, code: string, errno: number, text?: string): NetlinkError {
+    return new NetlinkError({ ...ctx, code, errno, ...(text ? { extAck: text } : {}) });
+  }
+
+  /** Closes the socket; requests still in flight fail with ECANCELED. Idempotent. */
+  close(): void {
+    if (this.closedError) return;
+    this.closedError = new NetlinkError(
+      { operation: 'socket', code: 'ECANCELED', errno: 125 },
+      'netlink socket closed',
+    );
+    this.failAll(this.closedError);
+    this.sock.close();
+  }
+}

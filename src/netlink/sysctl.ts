@@ -1,0 +1,104 @@
+/**
+ * Per-namespace sysctls under /proc/sys/net, read and written by the addon from a thread
+ * inside the namespace (a process's own /proc/sys/net shows its namespace only).
+ */
+import { native } from '../native/addon.js';
+import { NetlinkError, NetlinkValidationError } from './errors.js';
+import { checkName } from './validate.js';
+
+/** Per-interface settings plugins use, with the protocol folder each lives in. */
+export const INTERFACE_SYSCTLS = {
+  disable_ipv6: 'ipv6',
+  accept_ra: 'ipv6',
+  forwarding: 'ipv4',
+  arp_ignore: 'ipv4',
+  arp_announce: 'ipv4',
+  proxy_arp: 'ipv4',
+  rp_filter: 'ipv4',
+} as const;
+/** A per-interface sysctl key. */
+export type InterfaceSysctl = keyof typeof INTERFACE_SYSCTLS;
+
+function checkPath(path: unknown): string {
+  if (
+    typeof path !== 'string' ||
+    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(path) ||
+    path.split('/').some((s) => s === '..' || s === '.')
+  ) {
+    throw new NetlinkValidationError(
+      'sysctl path',
+      path,
+      "must be relative to /proc/sys/net, like 'ipv6/conf/br0/disable_ipv6'",
+    );
+  }
+  return path;
+}
+
+/** Sysctls of one namespace. */
+export class Sysctl {
+  /** @param netns namespace file path; undefined: the current namespace. */
+  constructor(private readonly netns: string | undefined) {}
+
+  /** Reads `path` (relative to /proc/sys/net), trimmed. */
+  async get(path: string): Promise<string> {
+    checkPath(path);
+    try {
+      const v = await native().sysctlRead({ path, ...(this.netns ? { netns: this.netns } : {}) });
+      return v.trim();
+    } catch (e) {
+      throw this.wrap('sysctl.get', path, e);
+    }
+  }
+
+  /** Writes `value` to `path` (relative to /proc/sys/net). */
+  async set(path: string, value: string | number): Promise<void> {
+    checkPath(path);
+    if (
+      typeof value === 'number' ? !Number.isInteger(value) : typeof value !== 'string' || /[\n\0]/.test(value)
+    ) {
+      throw new NetlinkValidationError('sysctl value', value, 'must be an integer or a one-line string');
+    }
+    try {
+      await native().sysctlWrite({
+        path,
+        value: String(value),
+        ...(this.netns ? { netns: this.netns } : {}),
+      });
+    } catch (e) {
+      throw this.wrap('sysctl.set', path, e);
+    }
+  }
+
+  /** Reads a per-interface setting, such as `arp_ignore` of `br0`. */
+  async getInterface(ifname: string, key: InterfaceSysctl): Promise<string> {
+    return this.get(this.interfacePath(ifname, key));
+  }
+
+  /** Writes a per-interface setting, such as `disable_ipv6` of `br0` to 1. */
+  async setInterface(ifname: string, key: InterfaceSysctl, value: string | number): Promise<void> {
+    await this.set(this.interfacePath(ifname, key), value);
+  }
+
+  private interfacePath(ifname: string, key: InterfaceSysctl): string {
+    checkName('interface', ifname);
+    const family = INTERFACE_SYSCTLS[key];
+    if (!family)
+      throw new NetlinkValidationError(
+        'sysctl key',
+        key,
+        `must be one of ${Object.keys(INTERFACE_SYSCTLS).join(', ')}`,
+      );
+    return `${family}/conf/${ifname}/${key}`;
+  }
+
+  private wrap(operation: string, path: string, e: unknown): Error {
+    const err = e as { code?: string; errno?: number; message?: string };
+    if (typeof err?.code !== 'string') return e as Error;
+    return new NetlinkError({
+      operation,
+      code: err.code,
+      errno: err.errno ?? 0,
+      extAck: `${path}: ${err.message ?? ''}`,
+    });
+  }
+}
