@@ -1,35 +1,22 @@
 /** The `noop` plugin: VIFVHostUser setups where nothing is done on the host (§6.1). */
-import type { PluginDescription } from './description.js';
-import type { InstanceView, VifView } from './vif-view.js';
+import { describePlugin, type objects, PluginBase } from '../vif/index.js';
 
 /** Does nothing, and does not look at the VIF. */
-export class NoopPlugin {
+export class NoopPlugin extends PluginBase {
   /** Plugin name. */
-  static readonly pluginName = 'noop';
-  /** No options. */
-  static readonly CONFIG_OPTS = [] as const;
+  static override readonly pluginName: string = 'noop';
 
   /** VIFVHostUser 1.0, no profiles. */
-  describe(): PluginDescription {
-    return {
+  describe(): objects.HostPluginInfo {
+    return describePlugin({
       plugin_name: 'noop',
-      vif_info: [
-        {
-          vif_object_name: 'VIFVHostUser',
-          min_version: '1.0',
-          max_version: '1.0',
-          supported_port_profiles: [],
-        },
-      ],
-    };
+      vif_info: [{ vif_object_name: 'VIFVHostUser', min_version: '1.0', max_version: '1.0' }],
+    });
   }
 
   /** Nothing to do. */
-  async plug(_vif: VifView, _instance: InstanceView): Promise<void> {}
+  async plug(): Promise<void> {}
 
   /** Nothing to do. */
-  async unplug(_vif: VifView, _instance: InstanceView): Promise<void> {}
-
-  /** Nothing held. */
-  async close(): Promise<void> {}
+  async unplug(): Promise<void> {}
 }

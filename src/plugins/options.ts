@@ -1,71 +1,21 @@
 /**
  * Configuration options of the reference plugins, with os-vif's names, types and defaults
- * (§6.2, §6.3). Each plugin reads its group (`os_vif_<plugin>`) through {@link readOptions},
- * which checks every value before the plugin sees it.
+ * (§6.2, §6.3). The library checks a group against these before a plugin is built; a plugin
+ * built directly checks its options with {@link readOptions}.
  */
+import { type ConfigOption, resolveOptions } from '../vif/index.js';
 
-/** One declared option. */
-export interface OptionSpec {
-  name: string;
-  type: 'string' | 'integer' | 'boolean' | 'string-list';
-  default: string | number | boolean | string[] | null;
-  help: string;
-  /** Allowed values (for enumerated strings). */
-  choices?: readonly string[];
-  /** Inclusive minimum for integers. */
-  min?: number;
-}
-
-/** The error for a bad option value; names group, option and value. */
-export class InvalidOption extends Error {
-  constructor(group: string, option: string, value: unknown, why: string) {
-    super(`[${group}] ${option}=${JSON.stringify(value)}: ${why}`);
-    this.name = 'InvalidOption';
-  }
-}
-
-/** Validates `given` against `specs` and fills defaults; unknown keys are rejected. */
+/** Checks `given` against `specs` (InvalidConfig naming group, option and value) and fills defaults. */
 export function readOptions<T>(
   group: string,
-  specs: readonly OptionSpec[],
-  given: Record<string, unknown> = {},
+  specs: readonly ConfigOption[],
+  given: Readonly<Record<string, unknown>> = {},
 ): T {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(given)) {
-    if (!specs.some((s) => s.name === key)) throw new InvalidOption(group, key, given[key], 'unknown option');
-  }
-  for (const spec of specs) {
-    const value = given[spec.name];
-    out[spec.name] = value === undefined ? spec.default : check(group, spec, value);
-  }
-  return out as T;
-}
-
-function check(group: string, spec: OptionSpec, value: unknown): unknown {
-  const bad = (why: string) => new InvalidOption(group, spec.name, value, why);
-  if (value === null && spec.default === null) return null;
-  switch (spec.type) {
-    case 'integer':
-      if (!Number.isSafeInteger(value)) throw bad('must be an integer');
-      if (spec.min !== undefined && (value as number) < spec.min) throw bad(`must be at least ${spec.min}`);
-      return value;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw bad('must be true or false');
-      return value;
-    case 'string':
-      if (typeof value !== 'string') throw bad('must be a string');
-      if (spec.choices && !spec.choices.includes(value))
-        throw bad(`must be one of ${spec.choices.join(', ')}`);
-      return value;
-    case 'string-list':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-        throw bad('must be a list of strings');
-      return value;
-  }
+  return resolveOptions(group, specs, given) as unknown as T;
 }
 
 /** Options of the ovs plugin (group `os_vif_ovs`). */
-export const OVS_OPTIONS: readonly OptionSpec[] = [
+export const OVS_OPTIONS: readonly ConfigOption[] = [
   {
     name: 'network_device_mtu',
     type: 'integer',
@@ -125,7 +75,7 @@ export interface OvsOptions {
 }
 
 /** Options of the linux_bridge plugin (group `os_vif_linux_bridge`). */
-export const LINUX_BRIDGE_OPTIONS: readonly OptionSpec[] = [
+export const LINUX_BRIDGE_OPTIONS: readonly ConfigOption[] = [
   { name: 'use_ipv6', type: 'boolean', default: false, help: 'Also manage the IPv6 filter table' },
   { name: 'iptables_top_regex', type: 'string', default: '', help: 'Rules matching it are moved to the top' },
   {

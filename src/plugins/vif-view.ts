@@ -75,3 +75,40 @@ export function isA(obj: object | null | undefined, name: string): boolean {
   }
   return false;
 }
+
+interface FieldReader {
+  objGet(name: string): unknown;
+  objClass(): { fields: Record<string, unknown> };
+}
+
+function isVersioned(value: unknown): value is FieldReader & object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<FieldReader>).objGet === 'function' &&
+    typeof (value as Partial<FieldReader>).objClass === 'function'
+  );
+}
+
+const views = new WeakMap<object, object>();
+
+/**
+ * A read-only view of an os-vif object in which an unset field reads as `undefined` (the
+ * objects of `src/vif` throw ObjectFieldNotSet instead, like Python). Nested objects are viewed
+ * the same way; the prototype chain is kept, so {@link isA} still works. Plain objects pass through.
+ */
+export function viewOf<T>(obj: unknown): T {
+  if (!isVersioned(obj)) return obj as T;
+  let view = views.get(obj);
+  if (!view) {
+    view = new Proxy(obj, {
+      get(target, prop, receiver) {
+        if (typeof prop === 'string' && Object.hasOwn(target.objClass().fields, prop))
+          return viewOf(target.objGet(prop));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    views.set(obj, view);
+  }
+  return view as T;
+}

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
 import type { VifView } from '../../src/plugins/vif-view.js';
-import { load } from './object-shim.js';
+import { objects } from '../../src/vif/index.js';
+
+const load = <T = objects.VersionedObject>(p: unknown): T => objects.fromPrimitive(p) as T;
+
 import { RecordingLinks, RecordingSwitch } from './recording-host.js';
 import type { TraceScenario } from './trace-facts.js';
 
@@ -30,7 +33,9 @@ test('hybrid plug: OVSDB failing at the port transaction removes the Linux bridg
   const links = new RecordingLinks();
   const sw = new RecordingSwitch();
   sw.failAt = 1; // 0: ensure br-int, 1: add qvo port
-  const error = await t.throwsAsync(plugin(links, sw).plug(load<VifView>(hybrid.vif), load(hybrid.instance_info)));
+  const error = await t.throwsAsync(
+    plugin(links, sw).plug(load<VifView>(hybrid.vif), load<objects.InstanceInfo>(hybrid.instance_info)),
+  );
   t.is((error as { code?: string }).code, 'ECONNRESET');
   t.deepEqual([...links.devices.keys()], [], 'qbr, qvb and qvo are gone');
   t.false(sw.bridges.has('br-int'), 'the bridge this call created is gone');
@@ -41,7 +46,9 @@ test('hybrid plug: a bridge that existed before, or that another VIF joined, is 
   const sw = new RecordingSwitch();
   sw.bridges.set('br-int', new Set(['br-int', 'tap-other']));
   sw.failAt = 1;
-  await t.throwsAsync(plugin(links, sw).plug(load<VifView>(hybrid.vif), load(hybrid.instance_info)));
+  await t.throwsAsync(
+    plugin(links, sw).plug(load<VifView>(hybrid.vif), load<objects.InstanceInfo>(hybrid.instance_info)),
+  );
   t.deepEqual([...(sw.bridges.get('br-int') ?? [])], ['br-int', 'tap-other']);
 });
 
@@ -50,7 +57,12 @@ test('per-port bridge: failure at the patch pair removes the tap port and the pe
   const sw = new RecordingSwitch();
   sw.bridges.set('br-int', new Set(['br-int']));
   sw.failAt = 3; // ensure br-int, ensure pb, add tap, [patch pair]
-  await t.throwsAsync(plugin(links, sw, { per_port_bridge: true }).plug(load<VifView>(perPort.vif), load(perPort.instance_info)));
+  await t.throwsAsync(
+    plugin(links, sw, { per_port_bridge: true }).plug(
+      load<VifView>(perPort.vif),
+      load<objects.InstanceInfo>(perPort.instance_info),
+    ),
+  );
   t.deepEqual([...sw.bridges.keys()], ['br-int']);
   t.deepEqual([...(sw.bridges.get('br-int') ?? [])], ['br-int']);
 });
@@ -58,9 +70,14 @@ test('per-port bridge: failure at the patch pair removes the tap port and the pe
 test('a VIF without network.bridge is rejected before anything is read or written', async (t) => {
   const links = new RecordingLinks();
   const sw = new RecordingSwitch();
-  const vif = load<VifView>(hybrid.vif);
-  if (vif.network) vif.network.bridge = null;
-  const error = await t.throwsAsync(plugin(links, sw).plug(vif, load(hybrid.instance_info)));
+  const primitive = structuredClone(hybrid.vif) as {
+    'versioned_object.data': { network: { 'versioned_object.data': Record<string, unknown> } };
+  };
+  delete primitive['versioned_object.data'].network['versioned_object.data'].bridge;
+  const vif = load<VifView>(primitive);
+  const error = await t.throwsAsync(
+    plugin(links, sw).plug(vif, load<objects.InstanceInfo>(hybrid.instance_info)),
+  );
   t.is(error?.name, 'InvalidVif');
   t.regex(error?.message ?? '', /network\.bridge/);
   t.deepEqual(sw.transactions, []);
@@ -70,8 +87,8 @@ test('a VIF without network.bridge is rejected before anything is read or writte
 test('bad option values are rejected when the plugin is created', (t) => {
   const sw = new RecordingSwitch();
   const error = t.throws(() => plugin(new RecordingLinks(), sw, { isolate_vif: 'yes' }));
-  t.is(error?.name, 'InvalidOption');
-  t.regex(error?.message ?? '', /os_vif_ovs\] isolate_vif="yes"/);
+  t.is(error?.name, 'InvalidConfig');
+  t.regex(error?.message ?? '', /\[os_vif_ovs\] isolate_vif: must be true or false, got "yes"/);
   t.throws(() => plugin(new RecordingLinks(), sw, { no_such_option: 1 }), { message: /unknown option/ });
 });
 
@@ -81,13 +98,17 @@ test('plug and unplug of one VIF id are serialized; different VIFs interleave', 
   const sw = new RecordingSwitch();
   const original = sw.transact.bind(sw);
   sw.transact = async (steps) => {
-    order.push(steps.map((s) => `${s.op}:${'port' in s ? s.port : s.op === 'setMtuRequest' ? s.iface : s.bridge}`).join(','));
+    order.push(
+      steps
+        .map((s) => `${s.op}:${'port' in s ? s.port : s.op === 'setMtuRequest' ? s.iface : s.bridge}`)
+        .join(','),
+    );
     await new Promise((r) => setTimeout(r, 5));
     return original(steps);
   };
   const p = plugin(links, sw);
   const vif = load<VifView>(hybrid.vif);
-  const instance = load(hybrid.instance_info);
+  const instance = load<objects.InstanceInfo>(hybrid.instance_info);
   await Promise.all([p.plug(vif, instance), p.unplug(vif, instance)]);
   const firstDel = order.findIndex((o) => o.startsWith('delPort'));
   const lastAdd = order.findLastIndex((o) => o.startsWith('addPort'));

@@ -11,7 +11,10 @@ import { LinuxBridgePlugin } from '../../src/plugins/linux-bridge/plugin.js';
 import { NoopPlugin } from '../../src/plugins/noop.js';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
 import type { VifView } from '../../src/plugins/vif-view.js';
-import { load } from './object-shim.js';
+import { objects } from '../../src/vif/index.js';
+
+const load = <T = objects.VersionedObject>(p: unknown): T => objects.fromPrimitive(p) as T;
+
 import { RecordingLinks, RecordingSwitch } from './recording-host.js';
 import { makeSysfsTree } from './sysfs-tree.js';
 import { type HostEffects, type TraceScenario, traceEffects } from './trace-facts.js';
@@ -68,7 +71,7 @@ async function replay(s: TraceScenario, links: RecordingLinks, sw: RecordingSwit
         ? new LinuxBridgePlugin(config, factory)
         : new NoopPlugin();
   const vif = load<VifView>(s.vif);
-  const instance = load(s.instance_info);
+  const instance = load<objects.InstanceInfo>(s.instance_info);
   await (s.action === 'plug' ? plugin.plug(vif, instance) : plugin.unplug(vif, instance));
   return { log: links.log, sets: links.sets, sysctls: links.sysctls, transactions: sw.transactions };
 }

@@ -4,14 +4,15 @@
  * creating `vlan<N>`), a failure half-way undoes what the call created, and iptables filter
  * rules are not applied (a separate piece of work; see docs/plugins.md).
  */
-import type { PluginDescription } from '../description.js';
+
+import { describePlugin, type objects, PluginBase, type PluginContext } from '../../vif/index.js';
 import { InvalidVif, NetworkInterfaceNotFound } from '../errors.js';
 import { KeyedLock } from '../host/keyed-lock.js';
 import type { LinkHost } from '../host/links.js';
 import { bridgeSysctls, createBridgeIfMissing } from '../host/linux-net.js';
 import { UndoJournal } from '../host/undo.js';
 import { LINUX_BRIDGE_OPTIONS, type LinuxBridgeOptions, readOptions } from '../options.js';
-import type { InstanceView, VifView } from '../vif-view.js';
+import { type InstanceView, type VifView, viewOf } from '../vif-view.js';
 import { moveL3 } from './move-l3.js';
 
 /** How the plugin reaches the kernel; created on first use and kept. */
@@ -20,11 +21,20 @@ export interface LinuxBridgeHostFactory {
 }
 
 /** The linux_bridge reference plugin. */
-export class LinuxBridgePlugin {
+export class LinuxBridgePlugin extends PluginBase {
   /** Plugin name (`vif.plugin` value and config group suffix). */
-  static readonly pluginName = 'linux_bridge';
+  static override readonly pluginName: string = 'linux_bridge';
   /** Declared options, group `os_vif_linux_bridge`. */
-  static readonly CONFIG_OPTS = LINUX_BRIDGE_OPTIONS;
+  static override readonly CONFIG_OPTS = LINUX_BRIDGE_OPTIONS;
+  /** How {@link LinuxBridgePlugin.load} reaches the kernel (set by `pluginClasses()`). */
+  static hosts: () => LinuxBridgeHostFactory = () => {
+    throw new Error('LinuxBridgePlugin.hosts is not configured (import os-vif/plugins)');
+  };
+
+  /** Builds the plugin for the library (`initialize`). */
+  static override load(context: PluginContext): PluginBase {
+    return new LinuxBridgePlugin(context.config, this.hosts());
+  }
 
   readonly options: LinuxBridgeOptions;
   /** os-vif's external locks `nova-lock_vlan` / `nova-lock_bridge`, per device here. */
@@ -35,33 +45,50 @@ export class LinuxBridgePlugin {
     config: Record<string, unknown> | undefined,
     private readonly factory: LinuxBridgeHostFactory,
   ) {
+    super();
     this.options = readOptions<LinuxBridgeOptions>('os_vif_linux_bridge', LINUX_BRIDGE_OPTIONS, config);
   }
 
   /** VIFBridge 1.0, no port profiles. */
-  describe(): PluginDescription {
-    return {
+  describe(): objects.HostPluginInfo {
+    return describePlugin({
       plugin_name: 'linux_bridge',
-      vif_info: [
-        { vif_object_name: 'VIFBridge', min_version: '1.0', max_version: '1.0', supported_port_profiles: [] },
-      ],
-    };
+      vif_info: [{ vif_object_name: 'VIFBridge', min_version: '1.0', max_version: '1.0' }],
+    });
   }
 
   /** Ensures the network's bridge (and VLAN device) as os-vif does. */
-  async plug(vif: VifView, _instance: InstanceView): Promise<void> {
+  async plug(
+    vifObject: objects.VIFBase | VifView,
+    _instance: objects.InstanceInfo | InstanceView,
+  ): Promise<void> {
+    const vif = viewOf<VifView>(vifObject);
     const network = vif.network;
     if (!network || network.multi_host || !network.should_provide_bridge) return;
     const bridge = vif.bridge_name;
-    if (!bridge) throw new InvalidVif(vif.id, 'bridge_name', 'is required by the linux_bridge plugin');
+    if (!bridge)
+      throw new InvalidVif({
+        vif_id: vif.id,
+        field: 'bridge_name',
+        reason: 'is required by the linux_bridge plugin',
+      });
     const mtu = network.mtu || this.options.network_device_mtu;
     if (network.should_provide_vlan) {
       const vlan = network.vlan;
       if (typeof vlan !== 'number' || vlan < 1 || vlan > 4094) {
-        throw new InvalidVif(vif.id, 'network.vlan', 'must be a VLAN id from 1 to 4094 on a VLAN network');
+        throw new InvalidVif({
+          vif_id: vif.id,
+          field: 'network.vlan',
+          reason: 'must be a VLAN id from 1 to 4094 on a VLAN network',
+        });
       }
       const parent = this.options.vlan_interface || network.bridge_interface;
-      if (!parent) throw new InvalidVif(vif.id, 'network.bridge_interface', 'is required on a VLAN network');
+      if (!parent)
+        throw new InvalidVif({
+          vif_id: vif.id,
+          field: 'network.bridge_interface',
+          reason: 'is required on a VLAN network',
+        });
       const links = await this.links();
       await new UndoJournal().run(async (journal) => {
         const iface = await this.locks.with('vlan', () => this.ensureVlan(links, journal, vlan, parent, mtu));
@@ -79,10 +106,13 @@ export class LinuxBridgePlugin {
   }
 
   /** Always a no-op, as in os-vif: bridges and VLAN devices are shared and stay. */
-  async unplug(_vif: VifView, _instance: InstanceView): Promise<void> {}
+  async unplug(
+    _vif: objects.VIFBase | VifView,
+    _instance: objects.InstanceInfo | InstanceView,
+  ): Promise<void> {}
 
   /** Closes the netlink socket. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     const pending = this.linksPromise;
     this.linksPromise = undefined;
     (await pending?.catch(() => undefined))?.close();
@@ -107,7 +137,7 @@ export class LinuxBridgePlugin {
   ): Promise<string> {
     const name = `vlan${vlan}`;
     if (await links.exists(name)) return name;
-    if (!(await links.exists(parent))) throw new NetworkInterfaceNotFound(parent);
+    if (!(await links.exists(parent))) throw new NetworkInterfaceNotFound({ interface: parent });
     await links.addVlan(name, parent, vlan);
     journal.push(`delete ${name}`, () => links.del(name));
     await links.set(name, { up: true });

@@ -6,7 +6,7 @@
  * port profile raises MissingPortProfile; lookups that can fail run before the host changes.
  */
 
-import type { PluginDescription } from '../description.js';
+import { describePlugin, type objects, PluginBase, type PluginContext } from '../../vif/index.js';
 import { InvalidVif, MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
 import { KeyedLock } from '../host/keyed-lock.js';
 import type { LinkHost } from '../host/links.js';
@@ -15,7 +15,14 @@ import type { SwitchHost } from '../host/switch.js';
 import { UndoJournal } from '../host/undo.js';
 import { ovsNames } from '../names.js';
 import { OVS_OPTIONS, type OvsOptions, readOptions } from '../options.js';
-import { className, type InstanceView, isA, type PortProfileView, type VifView } from '../vif-view.js';
+import {
+  className,
+  type InstanceView,
+  isA,
+  type PortProfileView,
+  type VifView,
+  viewOf,
+} from '../vif-view.js';
 import { BaseOvs } from './base-ovs.js';
 import { Sysfs } from './representor.js';
 
@@ -32,11 +39,20 @@ const TRUNK_PREFIX = 'tbr-';
 const DEAD_VLAN = 4095;
 
 /** The ovs reference plugin. */
-export class OvsPlugin {
+export class OvsPlugin extends PluginBase {
   /** Plugin name (`vif.plugin` value and config group suffix). */
-  static readonly pluginName = 'ovs';
+  static override readonly pluginName: string = 'ovs';
   /** Declared options, group `os_vif_ovs`. */
-  static readonly CONFIG_OPTS = OVS_OPTIONS;
+  static override readonly CONFIG_OPTS = OVS_OPTIONS;
+  /** How {@link OvsPlugin.load} reaches the host (set by `pluginClasses()` for another namespace). */
+  static hosts: () => OvsHostFactory = () => {
+    throw new Error('OvsPlugin.hosts is not configured (import os-vif/plugins)');
+  };
+
+  /** Builds the plugin for the library (`initialize`). */
+  static override load(context: PluginContext): PluginBase {
+    return new OvsPlugin(context.config, this.hosts());
+  }
 
   readonly options: OvsOptions;
   private readonly sysfs: Sysfs;
@@ -47,13 +63,14 @@ export class OvsPlugin {
     config: Record<string, unknown> | undefined,
     private readonly factory: OvsHostFactory,
   ) {
+    super();
     this.options = readOptions<OvsOptions>('os_vif_ovs', OVS_OPTIONS, config);
     this.sysfs = new Sysfs(this.options.sysfs_root);
   }
 
   /** What this plugin supports (os-vif's advertised versions). */
-  describe(): PluginDescription {
-    return {
+  describe(): objects.HostPluginInfo {
+    return describePlugin({
       plugin_name: 'ovs',
       vif_info: [
         {
@@ -81,11 +98,16 @@ export class OvsPlugin {
           supported_port_profiles: profiles(OVS_AND_REPRESENTOR),
         },
       ],
-    };
+    });
   }
 
   /** Plugs `vif`; serialized with other calls for the same VIF id. */
-  async plug(vif: VifView, instance: InstanceView): Promise<void> {
+  async plug(
+    vifObject: objects.VIFBase | VifView,
+    instanceObject: objects.InstanceInfo | InstanceView,
+  ): Promise<void> {
+    const vif = viewOf<VifView>(vifObject);
+    const instance = viewOf<InstanceView>(instanceObject);
     const profile = checkProfile(vif);
     const plan = this.planPlug(vif, instance, profile);
     return this.locks.with(vif.id, async () => {
@@ -95,7 +117,11 @@ export class OvsPlugin {
   }
 
   /** Unplugs `vif`; succeeds when nothing is there. Serialized per VIF id. */
-  async unplug(vif: VifView, _instance: InstanceView): Promise<void> {
+  async unplug(
+    vifObject: objects.VIFBase | VifView,
+    _instance: objects.InstanceInfo | InstanceView,
+  ): Promise<void> {
+    const vif = viewOf<VifView>(vifObject);
     const profile = checkProfile(vif);
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
     const cls = className(vif);
@@ -131,14 +157,14 @@ export class OvsPlugin {
           await ovs.deletePort(bridge, names.vfr, false);
         }
       } else {
-        throw new UnsupportedVif('ovs', cls);
+        throw new UnsupportedVif({ plugin: 'ovs', vif_class: cls });
       }
       if (bridge.startsWith(TRUNK_PREFIX)) await ovs.deleteBridge(bridge);
     });
   }
 
   /** Closes the OVSDB connection and the netlink socket. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     const pending = this.hostPromise;
     this.hostPromise = undefined;
     if (!pending) return;
@@ -281,7 +307,7 @@ export class OvsPlugin {
       };
     }
 
-    throw new UnsupportedVif('ovs', className(vif));
+    throw new UnsupportedVif({ plugin: 'ovs', vif_class: className(vif) });
   }
 
   private async unplugHybrid(
@@ -314,7 +340,7 @@ function profiles(names: string[]) {
 function checkProfile(vif: VifView): PortProfileView {
   const profile = vif.port_profile;
   if (profile === undefined || profile === null) throw new MissingPortProfile();
-  if (!isA(profile, 'VIFPortProfileOpenVSwitch')) throw new WrongPortProfile(className(profile));
+  if (!isA(profile, 'VIFPortProfileOpenVSwitch')) throw new WrongPortProfile({ profile: className(profile) });
   return profile;
 }
 
@@ -324,7 +350,7 @@ function datapath(profile: PortProfileView, fallback: string): string {
 
 function requireField<T>(vif: VifView, field: string, value: T | null | undefined): T {
   if (value === undefined || value === null || value === '')
-    throw new InvalidVif(vif.id, field, 'is required by the ovs plugin');
+    throw new InvalidVif({ vif_id: vif.id, field, reason: 'is required by the ovs plugin' });
   return value;
 }
 

@@ -53,7 +53,7 @@ export class Sysfs {
     } catch {
       // an absent or unreadable tree means "not found", as in os-vif
     }
-    throw new PciDeviceNotFoundById(vfPci);
+    throw new PciDeviceNotFoundById({ id: vfPci });
   }
 
   /** The PF's PCI address: the basename of the VF's `physfn` link. */
@@ -61,7 +61,7 @@ export class Sysfs {
     try {
       return path.basename(await readlink(this.p('bus/pci/devices', vfPci, 'physfn')));
     } catch {
-      throw new PciDeviceNotFoundById(vfPci);
+      throw new PciDeviceNotFoundById({ id: vfPci });
     }
   }
 
@@ -74,7 +74,7 @@ export class Sysfs {
     try {
       devices = await readdir(this.p('bus/pci/devices', vfPci, 'physfn/net'));
     } catch {
-      throw new PciDeviceNotFoundById(vfPci);
+      throw new PciDeviceNotFoundById({ id: vfPci });
     }
     let fallback: string | undefined;
     for (const netdev of devices) {
@@ -84,7 +84,7 @@ export class Sysfs {
       if (portName !== undefined && UPLINK_PORT_RE.test(portName)) return netdev;
     }
     if (fallback !== undefined) return fallback;
-    throw new PciDeviceNotFoundById(vfPci);
+    throw new PciDeviceNotFoundById({ id: vfPci });
   }
 
   /** The PCI function number of a netdev's device (`…:00.<F>`), or undefined. */
@@ -108,10 +108,10 @@ export class Sysfs {
     try {
       devices = await readdir(this.p('class/net', pfIfname, 'subsystem'));
     } catch {
-      throw new RepresentorNotFound(pfIfname, vfNum);
+      throw new RepresentorNotFound({ ifname: pfIfname, vf_num: vfNum });
     }
     const pfFunc = await this.pciFunction(pfIfname);
-    if (pfFunc === undefined) throw new RepresentorNotFound(pfIfname, vfNum);
+    if (pfFunc === undefined) throw new RepresentorNotFound({ ifname: pfIfname, vf_num: vfNum });
     for (const device of devices.sort()) {
       const switchId = await this.physSwitchId(device);
       if (!switchId || switchId !== pfSwitchId) continue;
@@ -122,6 +122,6 @@ export class Sysfs {
       const vf = INT_RE.exec(portName) ?? VF_RE.exec(portName);
       if (vf && Number(vf[1]) === vfNum) return device;
     }
-    throw new RepresentorNotFound(pfIfname, vfNum);
+    throw new RepresentorNotFound({ ifname: pfIfname, vf_num: vfNum });
   }
 }

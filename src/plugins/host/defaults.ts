@@ -1,0 +1,27 @@
+/**
+ * The production host seams: rtnetlink through `src/netlink` in a chosen namespace, and one
+ * OVSDB connection through `src/ovsdb` per plugin, opened with the plugin's options.
+ */
+import { OvsdbClient } from '../../ovsdb/index.js';
+import type { OvsOptions } from '../options.js';
+import { NetlinkLinks } from './netlink-links.js';
+import { OvsdbSwitch } from './ovsdb-switch.js';
+
+/** Where the plugins act. */
+export interface HostOptions {
+  /** Network namespace (a name under /run/netns or a path) for every kernel operation; default: the current one. */
+  netns?: string;
+}
+
+/** Host factories for the plugins, bound to `options`. */
+export function hostFactory(options: HostOptions = {}) {
+  return {
+    links: () => NetlinkLinks.open(options.netns),
+    /** ovs_vsctl_timeout (seconds, 0 = none) becomes the OVSDB request timeout. */
+    switch: async (ovs: OvsOptions) => {
+      const timeoutMs = ovs.ovs_vsctl_timeout * 1000;
+      const client = await OvsdbClient.connect(ovs.ovsdb_connection, { timeoutMs });
+      return new OvsdbSwitch(client, timeoutMs);
+    },
+  };
+}

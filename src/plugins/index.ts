@@ -1,0 +1,57 @@
+/**
+ * `os-vif/plugins`: the reference plugins `linux_bridge`, `ovs` and `noop`, registered with the
+ * library as built-ins when this module is imported (the package's main entry imports it).
+ *
+ * ```ts
+ * import { initialize, plug } from 'os-vif';
+ * await initialize({ config: { os_vif_ovs: { ovsdb_connection: 'unix:/run/openvswitch/db.sock' } } });
+ * await plug(vif, instanceInfo);
+ * // the same plugins acting inside another network namespace:
+ * await initialize({ builtins: false, plugins: pluginClasses({ netns: 'compute1' }) });
+ * ```
+ */
+import { registerBuiltinPlugins } from '../vif/index.js';
+import { type HostOptions, hostFactory } from './host/defaults.js';
+import { LinuxBridgePlugin } from './linux-bridge/plugin.js';
+import { NoopPlugin } from './noop.js';
+import { OvsPlugin } from './ovs/plugin.js';
+
+export {
+  InvalidVif,
+  MissingPortProfile,
+  PciDeviceNotFoundById,
+  RepresentorNotFound,
+  UnsupportedVif,
+  WrongPortProfile,
+} from './errors.js';
+export type { HostOptions } from './host/defaults.js';
+export type { LinkHost } from './host/links.js';
+export type { SwitchHost, SwitchStep } from './host/switch.js';
+export { LinuxBridgePlugin } from './linux-bridge/plugin.js';
+export { ovsNames, portName } from './names.js';
+export { NoopPlugin } from './noop.js';
+export { LINUX_BRIDGE_OPTIONS, OVS_OPTIONS } from './options.js';
+export { OvsPlugin } from './ovs/plugin.js';
+
+/**
+ * The three plugin classes, bound to `options` (for instance a namespace): pass the result to
+ * `initialize({ plugins })`. Without options they act in the current namespace.
+ */
+export function pluginClasses(options: HostOptions = {}): {
+  linux_bridge: typeof LinuxBridgePlugin;
+  noop: typeof NoopPlugin;
+  ovs: typeof OvsPlugin;
+} {
+  const hosts = () => hostFactory(options);
+  class Ovs extends OvsPlugin {
+    static override hosts = hosts;
+  }
+  class LinuxBridge extends LinuxBridgePlugin {
+    static override hosts = hosts;
+  }
+  return { linux_bridge: LinuxBridge, noop: NoopPlugin, ovs: Ovs };
+}
+
+OvsPlugin.hosts = () => hostFactory();
+LinuxBridgePlugin.hosts = () => hostFactory();
+registerBuiltinPlugins({ linux_bridge: LinuxBridgePlugin, noop: NoopPlugin, ovs: OvsPlugin });
