@@ -1,0 +1,326 @@
+/**
+ * The Open_vSwitch verbs against real daemons: the same scenario run with VSwitch on one
+ * sandbox and with the equivalent ovs-vsctl commands (as os-vif's vsctl backend runs them) on
+ * another must leave identical Bridge/Port/Interface contents; batching is one transaction;
+ * concurrent clients on one bridge both succeed; and with ovs-vswitchd the change is applied.
+ */
+import test from 'ava';
+import { OvsdbClient, VSwitch, VSwitchError, type VSwitch as VSwitchT } from '../../src/ovsdb/index.js';
+import { OvsSandbox } from '../../src/sandbox/index.js';
+import { sh } from '../harness/netns.js';
+import { isRoot, rootSerial, vsctl, vsctlRows } from './_helpers.js';
+
+const it = rootSerial(test);
+let ours: OvsSandbox;
+let theirs: OvsSandbox;
+let client: OvsdbClient;
+let vs: VSwitchT;
+
+test.serial.before(async () => {
+  if (!isRoot) return;
+  [ours, theirs] = await Promise.all([OvsSandbox.start(), OvsSandbox.start()]);
+  client = await OvsdbClient.connect(ours.dbRemote);
+  vs = await VSwitch.open(client);
+});
+test.after.always(async () => {
+  await client?.close();
+  await Promise.all([ours?.stop(), theirs?.stop()]);
+});
+
+type Cell = unknown;
+/** The switch as ovs-vsctl reads it: bridges -> ports -> interfaces by name, uuids resolved. */
+function dump(remote: string): unknown {
+  const byUuid = (rows: Array<Record<string, Cell>>) =>
+    new Map(rows.map((r) => [(r._uuid as [string, string])[1], r]));
+  const ifaces = byUuid(vsctlRows(remote, 'list', 'Interface'));
+  const ports = byUuid(vsctlRows(remote, 'list', 'Port'));
+  const set = (v: Cell): string[] => {
+    const x = v as [string, unknown];
+    if (x[0] === 'set') return (x[1] as [string, string][]).map((u) => u[1]);
+    return [(x as unknown as [string, string])[1]];
+  };
+  return vsctlRows(remote, 'list', 'Bridge')
+    .map((b) => ({
+      name: b.name,
+      datapath_type: b.datapath_type,
+      ports: set(b.ports)
+        .map((pu) => {
+          const p = ports.get(pu)!;
+          return {
+            name: p.name,
+            tag: p.tag,
+            external_ids: p.external_ids,
+            interfaces: set(p.interfaces).map((iu) => {
+              const i = ifaces.get(iu)!;
+              return {
+                name: i.name,
+                type: i.type,
+                options: i.options,
+                external_ids: i.external_ids,
+                mtu_request: i.mtu_request,
+              };
+            }),
+          };
+        })
+        .sort((a, c) => String(a.name).localeCompare(String(c.name))),
+    }))
+    .sort((a, c) => String(a.name).localeCompare(String(c.name)));
+}
+
+const IDS = {
+  'iface-id': 'b679325f-ca89-4ee0-a8be-6db1409b69ea',
+  'iface-status': 'active',
+  'attached-mac': 'fa:16:3e:7c:2a:01',
+  'vm-uuid': '8f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10',
+};
+const idArgs = Object.entries(IDS).map(([k, v]) => `external_ids:${k}=${v}`);
+
+it('the verbs leave the same database as the equivalent ovs-vsctl commands', async (t) => {
+  const steps: Array<[() => Promise<void>, string[]]> = [
+    [
+      () => vs.ensureBridge('br-int', { datapathType: 'netdev' }),
+      ['--may-exist', 'add-br', 'br-int', '--', 'set', 'Bridge', 'br-int', 'datapath_type=netdev'],
+    ],
+    [
+      () => vs.ensureBridge('br-int', { datapathType: 'system' }),
+      ['--may-exist', 'add-br', 'br-int', '--', 'set', 'Bridge', 'br-int', 'datapath_type=system'],
+    ],
+    [
+      () => vs.addPort('br-int', 'tapb679325f-ca', { externalIds: IDS }),
+      [
+        '--may-exist',
+        'add-port',
+        'br-int',
+        'tapb679325f-ca',
+        '--',
+        'set',
+        'Interface',
+        'tapb679325f-ca',
+        ...idArgs,
+      ],
+    ],
+    [
+      () =>
+        vs.addPort('br-int', 'tapb679325f-ca', {
+          tag: 4095,
+          externalIds: { ...IDS, 'iface-status': 'down' },
+        }),
+      [
+        '--may-exist',
+        'add-port',
+        'br-int',
+        'tapb679325f-ca',
+        '--',
+        'set',
+        'Port',
+        'tapb679325f-ca',
+        'tag=4095',
+        '--',
+        'set',
+        'Interface',
+        'tapb679325f-ca',
+        'external_ids:iface-status=down',
+      ],
+    ],
+    [
+      () =>
+        vs.addPort('br-int', 'vhu1', {
+          type: 'dpdkvhostuserclient',
+          options: { 'vhost-server-path': '/run/vhu1' },
+          externalIds: IDS,
+          mtuRequest: 1450,
+        }),
+      [
+        '--may-exist',
+        'add-port',
+        'br-int',
+        'vhu1',
+        '--',
+        'set',
+        'Interface',
+        'vhu1',
+        ...idArgs,
+        'type=dpdkvhostuserclient',
+        'options:vhost-server-path=/run/vhu1',
+        'mtu_request=1450',
+      ],
+    ],
+    [
+      () => vs.ensureBridge('pbb679325f-ca8', { datapathType: 'netdev' }),
+      [
+        '--may-exist',
+        'add-br',
+        'pbb679325f-ca8',
+        '--',
+        'set',
+        'Bridge',
+        'pbb679325f-ca8',
+        'datapath_type=netdev',
+      ],
+    ],
+    [
+      () =>
+        vs.addPatchPair({
+          bridge: 'br-int',
+          port: 'ibp1',
+          peerBridge: 'pbb679325f-ca8',
+          peerPort: 'pbp1',
+          tag: 7,
+          externalIds: IDS,
+        }),
+      [
+        '--may-exist',
+        'add-port',
+        'br-int',
+        'ibp1',
+        '--',
+        'set',
+        'Port',
+        'ibp1',
+        'tag=7',
+        '--',
+        'set',
+        'Interface',
+        'ibp1',
+        ...idArgs,
+        'type=patch',
+        'options:peer=pbp1',
+        '--',
+        '--may-exist',
+        'add-port',
+        'pbb679325f-ca8',
+        'pbp1',
+        '--',
+        'set',
+        'Interface',
+        'pbp1',
+        'type=patch',
+        'options:peer=ibp1',
+      ],
+    ],
+    [
+      () => vs.setInterface('vhu1', { externalIds: { extra: 'x' }, mtuRequest: 9000 }),
+      ['set', 'Interface', 'vhu1', 'external_ids:extra=x', 'mtu_request=9000'],
+    ],
+    [
+      () => vs.delPort('tapb679325f-ca', { bridge: 'br-int' }),
+      ['--if-exists', 'del-port', 'br-int', 'tapb679325f-ca'],
+    ],
+    [
+      () => vs.delPort('tapb679325f-ca', { bridge: 'br-int' }),
+      ['--if-exists', 'del-port', 'br-int', 'tapb679325f-ca'],
+    ],
+    [() => vs.delBridge('pbb679325f-ca8'), ['--if-exists', 'del-br', 'pbb679325f-ca8']],
+    [() => vs.delBridge('pbb679325f-ca8'), ['--if-exists', 'del-br', 'pbb679325f-ca8']],
+  ];
+  for (const [ourStep, vsctlArgs] of steps) {
+    await ourStep();
+    vsctl(theirs.dbRemote, '--', ...vsctlArgs);
+    t.deepEqual(dump(ours.dbRemote), dump(theirs.dbRemote), vsctlArgs.join(' '));
+  }
+  // the reads agree with ovs-vsctl too
+  t.deepEqual(
+    vs.listPorts('br-int'),
+    vsctl(ours.dbRemote, 'list-ports', 'br-int').split('\n').concat('br-int').sort(),
+  );
+  t.is(
+    vs
+      .findInterfacesByIfaceId(IDS['iface-id'])
+      .map((i) => i.name)
+      .sort()
+      .join(),
+    'ibp1,vhu1',
+  );
+  t.is(vs.findPort('ibp1')?.bridge, 'br-int');
+  t.is(vs.findPort('ibp1')?.tag, 7);
+  t.deepEqual(vs.findInterface('vhu1')?.options, { 'vhost-server-path': '/run/vhu1' });
+  t.is(vs.portBridge('nope'), undefined);
+});
+
+it('errors leave the database unchanged', async (t) => {
+  const before = dump(ours.dbRemote);
+  const e1 = await t.throwsAsync(vs.addPort('no-such-br', 'p1'), { instanceOf: VSwitchError });
+  t.is(e1?.code, 'bridge-not-found');
+  const e2 = await t.throwsAsync(vs.delPort('vhu1', { bridge: 'other' }), { instanceOf: VSwitchError });
+  t.is(e2?.code, 'port-on-other-bridge');
+  await t.throwsAsync(
+    vs.batch((b) => {
+      b.addPort('br-int', 'x1');
+      b.addPort('no-such-br', 'x2');
+    }),
+    { instanceOf: VSwitchError },
+  );
+  t.deepEqual(dump(ours.dbRemote), before);
+  t.is(vsctl(ours.dbRemote, 'port-to-br', 'vhu1'), 'br-int');
+});
+
+it('a batch is one transaction and later verbs see earlier ones', async (t) => {
+  let batches = 0;
+  const count = () => batches++;
+  vs.replica.on('batch', count);
+  await vs.batch((b) => {
+    b.ensureBridge('br-b', { datapathType: 'netdev' });
+    for (let i = 0; i < 5; i++) b.addPort('br-b', `bp${i}`, { externalIds: { 'iface-id': `id-${i}` } });
+    b.setPort('bp0', { tag: 12 });
+    b.delPort('bp4');
+  });
+  vs.replica.off('batch', count);
+  t.is(batches, 1, 'one update notification, so one transaction');
+  t.is(vsctl(ours.dbRemote, 'list-ports', 'br-b'), 'bp0\nbp1\nbp2\nbp3');
+  t.is(vsctl(ours.dbRemote, 'get', 'Port', 'bp0', 'tag'), '12');
+  t.is(vsctl(ours.dbRemote, 'get', 'Interface', 'bp3', 'external_ids:iface-id'), 'id-3');
+});
+
+it('two clients adding ports to one bridge concurrently both succeed (optimistic retry)', async (t) => {
+  const c2 = await OvsdbClient.connect(ours.dbRemote);
+  try {
+    const vs2 = await VSwitch.open(c2);
+    await vs.ensureBridge('br-c', { datapathType: 'netdev' });
+    const jobs: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      jobs.push(vs.addPort('br-c', `ca${i}`));
+      jobs.push(vs2.addPort('br-c', `cb${i}`));
+      // the same name from both sides: exactly one port, both calls succeed
+      jobs.push(vs.addPort('br-c', `same${i}`, { externalIds: { by: 'one' } }));
+      jobs.push(vs2.addPort('br-c', `same${i}`, { externalIds: { by: 'two' } }));
+    }
+    const results = await Promise.allSettled(jobs);
+    t.deepEqual(
+      results.filter((r) => r.status === 'rejected'),
+      [],
+    );
+    const ports = vsctl(ours.dbRemote, 'list-ports', 'br-c').split('\n');
+    t.is(ports.length, 60);
+    t.is(vsctlRows(ours.dbRemote, '--columns=name', 'find', 'Port', 'name=same3').length, 1);
+    await vs2.close();
+  } finally {
+    await c2.close();
+  }
+});
+
+it('with ovs-vswitchd: the port gets an ofport and next_cfg is applied', async (t) => {
+  const sb = await OvsSandbox.start({ vswitchd: true });
+  const c = await OvsdbClient.connect(sb.dbRemote);
+  try {
+    const v = await VSwitch.open(c);
+    await v.ensureBridge('br-w', { datapathType: 'netdev' }, { waitAppliedMs: 10_000 });
+    await v.addPort('br-w', 'int0', { type: 'internal', mtuRequest: 1400 }, { waitAppliedMs: 10_000 });
+    t.true((await v.waitForOfport('int0', 10_000)) > 0);
+    const links = JSON.parse(
+      sh('nsenter', [`--net=${sb.netnsPath}`, 'ip', '-j', 'link', 'show', 'int0']),
+    ) as Array<{ mtu: number }>;
+    t.is(links[0]?.mtu, 1400);
+    t.is(
+      vsctl(sb.dbRemote, 'get', 'Open_vSwitch', '.', 'cur_cfg'),
+      vsctl(sb.dbRemote, 'get', 'Open_vSwitch', '.', 'next_cfg'),
+    );
+    await v.addPort('br-w', 'broken0', { type: 'no-such-type' });
+    await t.throwsAsync(v.waitForOfport('broken0', 10_000), {
+      instanceOf: VSwitchError,
+      message: /could not attach/,
+    });
+  } finally {
+    await c.close();
+    await sb.stop();
+  }
+});
