@@ -154,9 +154,9 @@ test.serial('plugin failures are wrapped in PlugException / UnplugException keep
   const vif = makeVif('recorder');
   const p = await t.throwsAsync(osvif.plug(vif, instance), { instanceOf: PlugException });
   t.is(p?.message, `Failed to plug VIF ${String(vif)}. Got error: no bridge`);
-  t.is((p?.cause as Error).message, 'no bridge');
+  t.is((p?.cause as Error | undefined)?.message, 'no bridge');
   const u = await t.throwsAsync(osvif.unplug(vif, instance), { instanceOf: UnplugException });
-  t.is((u?.cause as Error).message, 'still busy');
+  t.is((u?.cause as Error | undefined)?.message, 'still busy');
   t.is(entries.filter((e) => e.level === 'error').length, 2);
 });
 
@@ -213,7 +213,7 @@ test.serial(
     const err = await t.throwsAsync(init({ plugins: { recorder: Recorder, broken: Broken } }), {
       instanceOf: PluginLoadError,
     });
-    t.is((err?.cause as Error).message, 'cannot reach the switch');
+    t.is((err?.cause as Error | undefined)?.message, 'cannot reach the switch');
     t.false(osvif.isInitialized());
   },
 );
