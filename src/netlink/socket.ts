@@ -15,11 +15,9 @@ import {
   NLMSG_ERROR,
   NLMSG_NOOP,
 } from './codec/constants.js';
-import { decodeError, type NlMessage, parseMessages, writeMessage } from './codec/message.js';
-import { writeBody } from './codec/rtnl.js';
-import { ByteWriter } from './codec/writer.js';
+import { decodeError, type NlMessage, parseMessages } from './codec/message.js';
 import { NetlinkError } from './errors.js';
-import type { Request } from './requests/request.js';
+import { encodeRequest, type Request } from './requests/request.js';
 
 /** Options of {@link NetlinkSocket.open}. */
 export interface SocketOptions {
@@ -152,11 +150,7 @@ export class NetlinkSocket {
         resolve,
         reject,
       };
-      const w = new ByteWriter(128);
-      writeMessage(w, { type: req.type, flags: req.flags, seq: pending.seq, pid: 0 }, (w) =>
-        writeBody(w, req.body),
-      );
-      const q = { pending, bytes: w.finish() };
+      const q = { pending, bytes: encodeRequest(req, pending.seq) };
       if (this.pending.size >= this.maxInFlight) this.waiting.push(q);
       else this.admit(q);
     });
