@@ -24,7 +24,7 @@ export {
   UnsupportedVif,
   WrongPortProfile,
 } from './errors.js';
-export type { HostOptions } from './host/defaults.js';
+export { type HostOptions, hostFactory } from './host/defaults.js';
 export type { LinkHost } from './host/links.js';
 export type { SwitchHost, SwitchStep } from './host/switch.js';
 export { LinuxBridgePlugin } from './linux-bridge/plugin.js';

@@ -21,13 +21,16 @@ export class NetlinkLinks implements LinkHost {
   }
 
   async get(name: string): Promise<LinkInfo | undefined> {
+    if (!isIfname(name)) return undefined;
     const link = await this.nl.links.get(name);
     if (!link) return undefined;
     const master = link.master === undefined ? undefined : (await this.nl.links.get(link.master))?.name;
     return toInfo(link, master);
   }
 
+  /** os-vif's `exists`: a name that cannot be a kernel interface (the 40-byte patch port names) is simply absent. */
   async exists(name: string): Promise<boolean> {
+    if (!isIfname(name)) return false;
     return (await this.nl.links.get(name)) !== undefined;
   }
 
@@ -106,6 +109,17 @@ export class NetlinkLinks implements LinkHost {
   close(): void {
     this.nl.close();
   }
+}
+
+/** 1 to 15 bytes, no '/', ':' or whitespace: what the kernel accepts as a name. */
+function isIfname(name: string): boolean {
+  return (
+    Buffer.byteLength(name) >= 1 &&
+    Buffer.byteLength(name) <= 15 &&
+    !/[/:\s]/.test(name) &&
+    name !== '.' &&
+    name !== '..'
+  );
 }
 
 function toInfo(link: Link, master: string | undefined): LinkInfo {

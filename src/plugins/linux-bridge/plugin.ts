@@ -33,6 +33,7 @@ export class LinuxBridgePlugin extends PluginBase {
 
   /** Builds the plugin for the library (`initialize`). */
   static override load(context: PluginContext): PluginBase {
+    // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
     return new LinuxBridgePlugin(context.config, this.hosts());
   }
 

@@ -51,6 +51,7 @@ export class OvsPlugin extends PluginBase {
 
   /** Builds the plugin for the library (`initialize`). */
   static override load(context: PluginContext): PluginBase {
+    // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
     return new OvsPlugin(context.config, this.hosts());
   }
 

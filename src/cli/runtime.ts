@@ -1,0 +1,63 @@
+/**
+ * The library as the CLI uses it: the facade initialised with the option groups of
+ * CONFIG.json and the built-in plugins (bound to `--netns` when given), plus loading of the
+ * VIF and InstanceInfo primitives. Input problems become {@link UsageError}s.
+ */
+import { existsSync } from 'node:fs';
+import { pluginClasses } from '../plugins/index.js';
+import * as osvif from '../vif/index.js';
+import type { ConfigGroups } from './input.js';
+import { UsageError } from './usage.js';
+
+/** An initialised library for one CLI command. */
+export interface Runtime {
+  loadVif(primitive: unknown): osvif.objects.VIFBase;
+  loadInstance(primitive: unknown): osvif.objects.InstanceInfo;
+  plug(vif: osvif.objects.VIFBase, instance: osvif.objects.InstanceInfo): Promise<void>;
+  unplug(vif: osvif.objects.VIFBase, instance: osvif.objects.InstanceInfo): Promise<void>;
+  /** The HostInfo primitive. */
+  hostInfo(permitted?: string[]): unknown;
+  close(): Promise<void>;
+}
+
+/** Initialises the library for a command. */
+export async function openRuntime(options: {
+  config: ConfigGroups;
+  netns?: string | undefined;
+}): Promise<Runtime> {
+  const { netns } = options;
+  if (netns !== undefined) {
+    const path = netns.includes('/') ? netns : `/run/netns/${netns}`;
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(netns) && !netns.startsWith('/'))
+      throw new UsageError(`--netns ${netns}: not a namespace name`);
+    if (!existsSync(path)) throw new UsageError(`--netns ${netns}: no such network namespace (${path})`);
+  }
+  await osvif.reset();
+  await osvif.initialize({
+    config: options.config,
+    ...(netns !== undefined ? { builtins: false, plugins: pluginClasses({ netns }) } : {}),
+  });
+  return {
+    loadVif: (p) => load(p, osvif.objects.VIFBase, 'VIF'),
+    loadInstance: (p) => load(p, osvif.objects.InstanceInfo, 'instance'),
+    plug: (vif, instance) => osvif.plug(vif, instance),
+    unplug: (vif, instance) => osvif.unplug(vif, instance),
+    hostInfo: (permitted) => osvif.hostInfo(permitted).toPrimitive(),
+    close: () => osvif.reset(),
+  };
+}
+
+function load<T extends osvif.objects.VersionedObject>(
+  primitive: unknown,
+  cls: osvif.objects.ExpectedClass<T>,
+  what: string,
+): T {
+  try {
+    return osvif.objects.fromPrimitive(primitive, cls);
+  } catch (error) {
+    throw new UsageError(
+      `${what} primitive rejected: ${(error as Error).name}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
