@@ -1,0 +1,116 @@
+/**
+ * One throwaway host per test: a namespace (`ovt<pid>x<n>`), a private ovsdb-server (run dir
+ * `/tmp/ovtXXXXXX`, through src/sandbox) and plugins bound to that namespace. Everything is
+ * removed in the test's teardown, also when it fails.
+ */
+import type { ExecutionContext } from 'ava';
+import { hostFactory, LinuxBridgePlugin, OvsPlugin } from '../../src/plugins/index.js';
+import { OvsSandbox } from '../../src/sandbox/index.js';
+import { objects } from '../../src/vif/index.js';
+import { isRoot, TestNetns, trySh } from '../harness/netns.js';
+import { linkState, ovsState } from './witness.js';
+
+/** True when OVS binaries exist. */
+export const hasOvs = trySh('sh', ['-c', 'command -v ovsdb-server && command -v ovs-vswitchd']).status === 0;
+
+/** Why e2e tests cannot run here, or undefined. */
+export const skipReason = !isRoot
+  ? 'needs root (network namespaces)'
+  : !hasOvs
+    ? 'needs openvswitch-switch'
+    : undefined;
+
+/** A test host. */
+export interface TestHost {
+  ns: TestNetns;
+  sb: OvsSandbox;
+  /** An ovs plugin on this host with extra options. */
+  ovs(options?: Record<string, unknown>): OvsPlugin;
+  /** A linux_bridge plugin on this host. */
+  linuxBridge(options?: Record<string, unknown>): LinuxBridgePlugin;
+  /** Links and OVS rows, normalised. */
+  state(): { links: ReturnType<typeof linkState>; ovs: ReturnType<typeof ovsState> };
+}
+
+/** Creates a host for `t`, torn down after it. */
+export async function testHost(t: ExecutionContext, options: { vswitchd?: boolean } = {}): Promise<TestHost> {
+  const ns = TestNetns.create();
+  const plugins: { close(): Promise<void> }[] = [];
+  let sb: OvsSandbox | undefined;
+  t.teardown(async () => {
+    for (const p of plugins) await p.close().catch(() => undefined);
+    await sb?.stop().catch(() => undefined);
+    ns.destroy();
+  });
+  sb = await OvsSandbox.start({ vswitchd: options.vswitchd ?? false, netns: ns.path });
+  const sandbox = sb;
+  return {
+    ns,
+    sb: sandbox,
+    ovs(extra = {}) {
+      const p = new OvsPlugin(
+        { ovsdb_connection: sandbox.dbRemote, ovs_vsctl_timeout: 10, ...extra },
+        hostFactory({ netns: ns.name }),
+      );
+      plugins.push(p);
+      return p;
+    },
+    linuxBridge(extra = {}) {
+      const p = new LinuxBridgePlugin(extra, hostFactory({ netns: ns.name }));
+      plugins.push(p);
+      return p;
+    },
+    state: () => ({ links: linkState(ns.links()), ovs: ovsState(sandbox.dbRemote) }),
+  };
+}
+
+/** A VIF or InstanceInfo from a primitive. */
+export function fromPrimitive<T extends objects.VersionedObject>(
+  p: unknown,
+  cls: objects.ExpectedClass<T>,
+): T {
+  return objects.fromPrimitive(p, cls);
+}
+
+/** The instance of every test. */
+export const INSTANCE = new objects.InstanceInfo({
+  uuid: '8f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10',
+  name: 'instance-0000002a',
+  project_id: '7d3c5a1b2e4f4a6b8c9d0e1f2a3b4c5d',
+});
+
+/** A Network on bridge `bridge`. */
+export function net(bridge: string, fields: Partial<Record<string, unknown>> = {}): objects.Network {
+  return new objects.Network({
+    id: '5f3c2a1e-8b4d-4c6e-9a7f-0e1d2c3b4a50',
+    label: 'private',
+    bridge,
+    mtu: 1450,
+    multi_host: false,
+    should_provide_bridge: false,
+    should_provide_vlan: false,
+    bridge_interface: null,
+    vlan: null,
+    subnets: new objects.SubnetList({ objects: [] }),
+    ...fields,
+  } as ConstructorParameters<typeof objects.Network>[0]);
+}
+
+/** An OVS port profile. */
+export function profile(
+  id: string,
+  fields: Partial<Record<string, unknown>> = {},
+): objects.VIFPortProfileOpenVSwitch {
+  return new objects.VIFPortProfileOpenVSwitch({
+    interface_id: id,
+    profile_id: '',
+    datapath_type: 'netdev',
+    create_port: false,
+    ...fields,
+  } as ConstructorParameters<typeof objects.VIFPortProfileOpenVSwitch>[0]);
+}
+
+/** External ids os-vif writes for `id` and `mac`. */
+export function ids(id: string, mac: string): Record<string, string> {
+  return { 'attached-mac': mac, 'iface-id': id, 'iface-status': 'active', 'vm-uuid': INSTANCE.uuid };
+}
