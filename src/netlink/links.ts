@@ -42,7 +42,14 @@ export interface GroupRef {
 
 const refName = (ref: LinkRef): string => String(ref);
 
+/** Taps/tuns created at once: each holds a native thread and the kernel serialises them anyway. */
+const TUN_CONCURRENCY = 4;
+
 export class Links {
+  /** Lookups of the same name in flight share one request (many plugs into one bridge). */
+  private readonly lookups = new Map<string, Promise<Link | undefined>>();
+  private readonly tunSlots = new Semaphore(TUN_CONCURRENCY);
+
   constructor(private readonly nl: NetlinkContext) {}
 
   /** Creates a link. Taps and tuns go through TUNSETIFF (the kernel refuses them over rtnetlink). */
@@ -61,6 +68,10 @@ export class Links {
 
   private async addTunTap(spec: TunTapSpec): Promise<void> {
     const netns = this.nl.netns;
+    // the master is looked up first: a missing one fails before anything exists, and the
+    // lookups of many concurrent plugs into one bridge share one request
+    const master = spec.master === undefined ? undefined : await this.index(spec.master);
+    await this.tunSlots.acquire();
     try {
       await native().tunCreate({
         name: spec.name,
@@ -80,8 +91,11 @@ export class Links {
         errno: err.errno ?? 0,
         extAck: err.message ?? String(e),
       });
+    } finally {
+      this.tunSlots.release();
     }
-    const { kind: _k, name: _n, owner: _o, ownerGroup: _g, multiQueue: _m, vnetHdr: _v, ...changes } = spec;
+    const { kind: _k, name: _n, owner: _o, ownerGroup: _g, multiQueue: _m, vnetHdr: _v, ...rest } = spec;
+    const changes: LinkChanges = master === undefined ? rest : { ...rest, master };
     if (Object.keys(changes).length === 0) return;
     try {
       await this.set(spec.name, changes);
@@ -156,7 +170,12 @@ export class Links {
   /** The index of a link; LinkNotFound when absent. */
   async index(ref: LinkRef): Promise<number> {
     if (typeof ref === 'number') return ref;
-    const link = await this.get(ref);
+    let lookup = this.lookups.get(ref);
+    if (!lookup) {
+      lookup = this.get(ref).finally(() => this.lookups.delete(ref));
+      this.lookups.set(ref, lookup);
+    }
+    const link = await lookup;
     if (!link)
       throw new LinkNotFound({ operation: 'links.index', interface: ref, code: 'ENODEV', errno: 19 });
     return link.index;
@@ -270,4 +289,24 @@ function notFound(e: unknown, ctx: { operation: string; interface: string }): un
     });
   }
   return e;
+}
+
+/** A counting semaphore. */
+class Semaphore {
+  private readonly waiters: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
 }

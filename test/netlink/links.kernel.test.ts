@@ -1,0 +1,302 @@
+/**
+ * Every link kind against the real kernel, in namespaces of this file: created, read back,
+ * changed and deleted, with `ip -j -d link` as the independent witness.
+ */
+import test from 'ava';
+import {
+  LinkNotFound,
+  NetlinkError,
+  NetlinkValidationError,
+  UnsupportedLinkKind,
+} from '../../src/netlink/index.js';
+import { type IpLink, isRoot, TestNetns, trySh } from '../harness/netns.js';
+import { inNetns, kernelTest } from './kernel.js';
+
+let peerNs: TestNetns | undefined;
+
+test.before(() => {
+  if (isRoot) peerNs = TestNetns.create();
+});
+
+test.after.always(() => {
+  peerNs?.destroy();
+});
+
+const uid1000 = (): string[] => ['1000', trySh('getent', ['passwd', '1000']).stdout.split(':')[0]];
+const bridgeId = (id: unknown) =>
+  String(id)
+    .split(/[.:]/)
+    .map((x) => Number.parseInt(x, 16));
+
+const data = (l: IpLink | undefined) => l?.linkinfo?.info_data ?? {};
+
+kernelTest('bridge: STP, forward delay, ageing, snooping, MTU and up; read back, changed, deleted', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({
+      kind: 'bridge',
+      name: 'br0',
+      stpState: true,
+      forwardDelay: 400,
+      ageingTime: 20000,
+      multicastSnooping: false,
+      mtu: 1400,
+      up: true,
+    });
+    const w = ns.link('br0');
+    t.is(w?.linkinfo?.info_kind, 'bridge');
+    t.like(data(w), { stp_state: 1, forward_delay: 400, ageing_time: 20000, mcast_snooping: 0 });
+    t.is(w?.mtu, 1400);
+    t.true(w?.flags.includes('UP'));
+    const got = await nl.links.get('br0');
+    t.is(got?.kind, 'bridge');
+    t.is(got?.index, w?.ifindex);
+    t.like(got?.data, {
+      stpState: 1,
+      forwardDelay: 400,
+      ageingTime: 20000,
+      mcastSnooping: 0,
+      vlanFiltering: 0,
+    });
+    t.deepEqual(bridgeId(got?.data?.bridgeId), bridgeId(w?.linkinfo?.info_data?.bridge_id));
+    await nl.links.set('br0', { mtu: 1500, up: false, address: 'fa:16:3e:00:00:0b' });
+    const w2 = ns.link('br0');
+    t.is(w2?.mtu, 1500);
+    t.false(w2?.flags.includes('UP'));
+    t.is(w2?.address, 'fa:16:3e:00:00:0b');
+    await nl.links.del('br0');
+    t.is(ns.link('br0'), undefined);
+    t.is(await nl.links.get('br0'), undefined);
+  }),
+);
+
+kernelTest('tap owned by a user, plugged into a bridge with MTU and up; tun too', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({ kind: 'bridge', name: 'brt', up: true });
+    await nl.links.add({
+      kind: 'tap',
+      name: 'tap0',
+      owner: 1000,
+      ownerGroup: 1000,
+      mtu: 1450,
+      master: 'brt',
+      up: true,
+    });
+    const w = ns.link('tap0');
+    t.like(data(w), { type: 'tap', pi: false, persist: true });
+    t.true(uid1000().includes(String(data(w).user)));
+    t.is(w?.master, 'brt');
+    t.is(w?.mtu, 1450);
+    t.true(w?.flags.includes('UP'));
+    const got = await nl.links.get('tap0');
+    t.like(got, { kind: 'tun', mtu: 1450, up: true, slaveKind: 'bridge' });
+    t.like(got?.data, { type: 2, owner: 1000, group: 1000, persist: 1 });
+    t.is(got?.master, (await nl.links.get('brt'))?.index);
+    await nl.links.add({ kind: 'tun', name: 'tun0', multiQueue: true, vnetHdr: true });
+    t.like(data(ns.link('tun0')), { type: 'tun', multi_queue: true, vnet_hdr: true });
+    await nl.links.set('tap0', { master: null, promisc: true, name: 'tap1' });
+    const w2 = ns.link('tap1');
+    t.is(w2?.master, undefined);
+    t.true(w2?.flags.includes('PROMISC'));
+    await nl.links.del('tap1');
+    await nl.links.del('tun0');
+    await nl.links.del('brt');
+    t.deepEqual(
+      ns.links().map((l) => l.ifname),
+      ['lo'],
+    );
+  }),
+);
+
+kernelTest('veth with its peer created in a second namespace', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({
+      kind: 'veth',
+      name: 'v0',
+      mtu: 1400,
+      peer: { name: 'eth0', netns: peerNs!.name, mtu: 1400 },
+    });
+    t.is(ns.link('v0')?.mtu, 1400);
+    t.is(peerNs!.link('eth0')?.mtu, 1400);
+    t.is(peerNs!.link('eth0')?.linkinfo?.info_kind, 'veth');
+    const got = await nl.links.get('v0');
+    t.is(got?.kind, 'veth');
+    t.is(typeof got?.linkNetnsid, 'number');
+    await nl.links.del('v0');
+    t.is(peerNs!.link('eth0'), undefined);
+  }),
+);
+
+kernelTest('macvlan and macvtap in each mode on a lower device', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({ kind: 'veth', name: 'low0', peer: { name: 'low1' } });
+    const modes = ['private', 'vepa', 'bridge', 'passthru'] as const;
+    for (const [i, mode] of modes.entries()) {
+      const kind = i % 2 ? 'macvtap' : 'macvlan';
+      await nl.links.add({ kind, name: `mv${i}`, link: 'low0', mode });
+      const w = ns.link(`mv${i}`);
+      t.is(w?.linkinfo?.info_kind, kind);
+      t.is(data(w).mode, mode);
+      const got = await nl.links.get(`mv${i}`);
+      t.is(got?.kind, kind);
+      t.is(got?.link, ns.link('low0')?.ifindex);
+      await nl.links.del(`mv${i}`);
+    }
+    await nl.links.add({
+      kind: 'macvtap',
+      name: 'mvt',
+      link: 'low0',
+      mode: 'bridge',
+      address: 'fa:16:3e:00:00:0c',
+      up: true,
+    });
+    t.is(ns.link('mvt')?.address, 'fa:16:3e:00:00:0c');
+    await nl.links.del('low0');
+    t.is(ns.link('mvt'), undefined, 'the macvtap went with its lower device');
+  }),
+);
+
+kernelTest('vxlan: id, remote, local, device, port, ttl, learning', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({ kind: 'veth', name: 'ul0', peer: { name: 'ul1' } });
+    await nl.links.add({
+      kind: 'vxlan',
+      name: 'vx0',
+      id: 42,
+      remote: '10.99.0.2',
+      local: '10.99.0.1',
+      link: 'ul0',
+      port: 4789,
+      ttl: 64,
+      learning: false,
+    });
+    t.like(data(ns.link('vx0')), {
+      id: 42,
+      remote: '10.99.0.2',
+      local: '10.99.0.1',
+      link: 'ul0',
+      port: 4789,
+      ttl: 64,
+      learning: false,
+    });
+    const got = await nl.links.get('vx0');
+    t.like(got?.data, { id: 42, group: '10.99.0.2', local: '10.99.0.1', port: 4789, ttl: 64, learning: 0 });
+    await nl.links.add({ kind: 'vxlan', name: 'vx6', id: 7, remote: '2001:db8::2', port: 4790 });
+    t.like(data(ns.link('vx6')), { id: 7, remote6: '2001:db8::2', port: 4790 });
+    await nl.links.del('vx6');
+    await nl.links.del('vx0');
+    await nl.links.del('ul0');
+  }),
+);
+
+kernelTest('kinds and options this kernel lacks give UnsupportedLinkKind naming what is missing', (t) =>
+  inNetns(async (ns, nl) => {
+    const before = ns.links().map((l) => l.ifname);
+    const dummy = await t.throwsAsync(nl.links.add({ kind: 'dummy', name: 'd0' }), {
+      instanceOf: UnsupportedLinkKind,
+    });
+    t.regex(dummy?.message ?? '', /CONFIG_DUMMY/);
+    t.is(dummy?.kind, 'dummy');
+    t.is(dummy?.extAck, 'Unknown device type');
+    await nl.links.add({ kind: 'veth', name: 'vl0', peer: { name: 'vl1' } });
+    const vlan = await t.throwsAsync(nl.links.add({ kind: 'vlan', name: 'vl0.5', link: 'vl0', id: 5 }), {
+      instanceOf: UnsupportedLinkKind,
+    });
+    t.regex(vlan?.message ?? '', /8021q/);
+    const vf = await t.throwsAsync(nl.links.add({ kind: 'bridge', name: 'brvf', vlanFiltering: true }), {
+      instanceOf: UnsupportedLinkKind,
+    });
+    t.regex(vf?.missing ?? '', /VLAN filtering/);
+    t.is(ns.link('brvf'), undefined, 'the kernel rolled the bridge back');
+    await nl.links.del('vl0');
+    t.deepEqual(
+      ns.links().map((l) => l.ifname),
+      before,
+    );
+  }),
+);
+
+kernelTest('bad input is refused before anything is sent; errors carry code, operation and name', (t) =>
+  inNetns(async (ns, nl) => {
+    const names = () => ns.links().map((l) => l.ifname);
+    const before = names();
+    await t.throwsAsync(nl.links.add({ kind: 'bridge', name: 'this-name-is-too-long' }), {
+      instanceOf: NetlinkValidationError,
+    });
+    await t.throwsAsync(nl.links.add({ kind: 'tap', name: 'tapx', address: '01:02:03:04:05:06' }), {
+      instanceOf: NetlinkValidationError,
+    });
+    await t.throwsAsync(nl.links.add({ kind: 'tap', name: 'tapx', mtu: 20 }), {
+      instanceOf: NetlinkValidationError,
+    });
+    await t.throwsAsync(nl.links.add({ kind: 'tap', name: 'tapx', master: 'nosuchbr' }), {
+      instanceOf: LinkNotFound,
+    });
+    t.deepEqual(names(), before, 'nothing changed');
+    await nl.links.add({ kind: 'bridge', name: 'bre' });
+    const exists = await t.throwsAsync(nl.links.add({ kind: 'bridge', name: 'bre' }), {
+      instanceOf: NetlinkError,
+    });
+    t.like(exists, { code: 'EEXIST', errno: 17, operation: 'links.add', interface: 'bre' });
+    const missing = await t.throwsAsync(nl.links.del('nosuch'), { instanceOf: LinkNotFound });
+    t.like(missing, { code: 'ENODEV', operation: 'links.del', interface: 'nosuch' });
+    await t.throwsAsync(nl.links.set('nosuch', { up: true }), { instanceOf: LinkNotFound });
+    await nl.links.del('bre');
+  }),
+);
+
+kernelTest('a tap whose settings fail is removed again (no half-made link)', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({ kind: 'veth', name: 'notbr', peer: { name: 'notbr1' } });
+    // a veth cannot be a master: the kernel refuses the enslave after the tap exists
+    const e = await t.throwsAsync(nl.links.add({ kind: 'tap', name: 'tapr', master: 'notbr', up: true }));
+    t.true(e instanceof NetlinkError, String(e));
+    t.is(ns.link('tapr'), undefined);
+    await nl.links.del('notbr');
+  }),
+);
+
+kernelTest(
+  'list filters by kind and master in the kernel, by group; group delete removes many in one request',
+  (t) =>
+    inNetns(async (ns, nl) => {
+      await nl.links.add({ kind: 'bridge', name: 'brl', up: true });
+      for (let i = 0; i < 5; i++)
+        await nl.links.add({ kind: 'tap', name: `tg${i}`, master: 'brl', group: 9 });
+      await nl.links.add({ kind: 'tap', name: 'tother' });
+      t.deepEqual(
+        (await nl.links.list({ kind: 'bridge' })).map((l) => l.name),
+        ['brl'],
+      );
+      t.deepEqual((await nl.links.list({ master: 'brl' })).map((l) => l.name).sort(), [
+        'tg0',
+        'tg1',
+        'tg2',
+        'tg3',
+        'tg4',
+      ]);
+      t.is((await nl.links.list({ group: 9 })).length, 5);
+      t.is((await nl.links.list({ kind: 'tap' })).length, 6);
+      const sends = nl.sends;
+      await nl.links.del({ group: 9 });
+      t.is(nl.sends, sends + 1, 'one datagram');
+      t.deepEqual(
+        ns
+          .links()
+          .map((l) => l.ifname)
+          .sort(),
+        ['brl', 'lo', 'tother'],
+      );
+      await Promise.all([nl.links.del('brl'), nl.links.del('tother')]);
+    }),
+);
+
+kernelTest('requests issued in the same tick leave in one datagram', (t) =>
+  inNetns(async (_ns, nl) => {
+    await nl.links.add({ kind: 'bridge', name: 'brb' });
+    const sends = nl.sends;
+    const links = await Promise.all(Array.from({ length: 50 }, () => nl.links.get('brb')));
+    t.true(links.every((l) => l?.name === 'brb'));
+    t.is(nl.sends, sends + 1);
+    await nl.links.del('brb');
+  }),
+);
