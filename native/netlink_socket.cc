@@ -309,7 +309,11 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   static void OnReadable(uv_poll_t* poll, int status, int) {
     auto* self = static_cast<NetlinkSocket*>(poll->data);
     Napi::HandleScope scope(self->Env());
-    if (status < 0) return self->Fatal(Failure{-status, "recvmsg", "", ""});
+    if (status < 0) {
+      // libuv turns POLLERR into UV_EBADF and stops the poll. On a netlink socket POLLERR is a
+      // pending socket error (ENOBUFS after an overrun): poll again and let recv report it.
+      uv_poll_start(poll, UV_READABLE, OnReadable);
+    }
     self->ReadPass();
   }
 
@@ -322,7 +326,12 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     int err = 0;
     while (count < kPassDatagrams && bytes < kPassBytes) {
       size_t length = 0;
-      if ((err = ReceiveOne(length)) != 0) break;
+      // EINVAL as a socket error only comes from the kernel continuing a dump inside recvmsg
+      // that already ended inside sendmsg on the sender thread (a race in netlink_dump's
+      // cb_running check): nothing was lost, so read on.
+      while ((err = ReceiveOne(length)) == EINVAL) {
+      }
+      if (err != 0) break;
       batch[count++] = Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), length);
       bytes += length;
     }

@@ -44,6 +44,8 @@ export interface OpenNetlinkOptions {
   /**
    * Called on the event loop thread for receive errors. ENOBUFS means the kernel dropped
    * messages (the socket stays open and usable); any other error closes the socket.
+   * (EINVAL, which the kernel can raise spuriously when a dump ends while being read, is
+   * ignored by the addon: nothing is lost.)
    */
   onError: (error: NativeError) => void;
 }
@@ -56,7 +58,8 @@ export interface NativeNetlinkSocket {
    * Sends one datagram (it may hold many concatenated netlink messages: the kernel processes
    * them in order within one sendmsg). The sendmsg runs on a native thread because the kernel
    * does the request's work inside it; order across calls on one socket is preserved.
-   * `callback` runs on the event loop thread once sendmsg has returned.
+   * `callback` runs on the event loop thread once sendmsg has returned. The kernel queues the
+   * answer inside sendmsg, so `onMessages` may deliver it before `callback` runs.
    */
   send(datagram: Uint8Array, callback: (error: NativeError | null) => void): void;
   /** Joins a multicast group (NETLINK_ADD_MEMBERSHIP). */

@@ -13,12 +13,30 @@ export class Conn {
 
   private constructor(readonly socket: NativeNetlinkSocket) {}
 
-  static async open(options: { netns?: string; groups?: number[]; rcvbuf?: number } = {}): Promise<Conn> {
+  /** `onDatagrams`: collect the raw datagrams there too (and do not parse them). */
+  static async open(
+    options: {
+      netns?: string;
+      groups?: number[];
+      rcvbuf?: number;
+      protocol?: number;
+      onDatagrams?: Buffer[];
+    } = {},
+  ): Promise<Conn> {
     let conn: Conn | undefined;
+    const { onDatagrams, ...rest } = options;
     const socket = await native().openNetlink({
       protocol: 0,
-      ...options,
-      onMessages: (datagrams) => conn?.receive(datagrams),
+      ...rest,
+      onMessages: (datagrams) => {
+        if (onDatagrams) {
+          onDatagrams.push(...datagrams);
+          conn?.passes.push(datagrams.length);
+          conn?.wake();
+        } else {
+          conn?.receive(datagrams);
+        }
+      },
       onError: (error) => {
         conn?.errors.push(error);
         conn?.wake();
@@ -41,7 +59,10 @@ export class Conn {
     for (;;) {
       const found = this.messages.find(pred);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error('timed out waiting for a netlink message');
+      if (Date.now() > deadline) {
+        const seen = this.messages.map((m) => `${m.type}/${m.seq}/${m.errno ?? ''}`).join(' ');
+        throw new Error(`timed out waiting for a netlink message; seen: ${seen}; errors: ${this.errors}`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {

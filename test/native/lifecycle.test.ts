@@ -1,0 +1,174 @@
+/**
+ * The socket's life: close while a send is in flight, close twice, send after close, the event
+ * loop staying free during a slow sendmsg, what keeps the process alive, and no fd or thread
+ * left behind after many open/close cycles.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { type NativeError, native } from '../../src/native/addon.js';
+import { isRoot, TestNetns } from '../harness/netns.js';
+import { Conn } from './conn.js';
+import { concat, delLink, getLinkDump, newBridge } from './nlmsg.js';
+
+const it = isRoot ? test.serial : test.skip;
+if (!isRoot) test('lifecycle tests need root (skipped)', (t) => t.pass());
+
+let ns: TestNetns | undefined;
+const space = (): TestNetns => {
+  ns ??= TestNetns.create();
+  return ns;
+};
+test.after.always(() => ns?.destroy());
+
+const fds = (): number => readdirSync('/proc/self/fd').length;
+const threads = (): number => readdirSync('/proc/self/task').length;
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+it('the event loop keeps running while the kernel works inside sendmsg', async (t) => {
+  const conn = await Conn.open({ netns: space().path });
+  const names = Array.from({ length: 20 }, (_, i) => `ovtslow${i}`);
+  await conn.send(concat(names.map((name, i) => newBridge(i + 1, name))));
+  await conn.ack(20);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 2);
+  const started = performance.now();
+  await conn.send(concat(names.map((name, i) => delLink(100 + i, name)))); // ~17 ms per device
+  const took = performance.now() - started;
+  clearInterval(timer);
+  await conn.ack(119);
+  conn.close();
+  t.log(`20 deletes in one sendmsg: ${took.toFixed(0)} ms, timer fired ${ticks} times meanwhile`);
+  t.true(ticks > 0, 'the interval fired while sendmsg ran');
+  t.deepEqual(
+    space()
+      .links()
+      .map((l) => l.ifname),
+    ['lo'],
+  );
+});
+
+it('close() is idempotent, and a send after close throws EBADF', async (t) => {
+  const conn = await Conn.open({ netns: space().path });
+  conn.close();
+  conn.close();
+  const error = t.throws(() => conn.socket.send(getLinkDump(1), () => {})) as NativeError;
+  t.is(error.code, 'EBADF');
+  t.is(error.syscall, 'sendmsg');
+  t.throws(() => conn.socket.addMembership(1), { code: 'EBADF' });
+});
+
+it('close() while a send is in flight: it completes, the queued ones are cancelled', async (t) => {
+  const conn = await Conn.open({ netns: space().path });
+  const names = Array.from({ length: 20 }, (_, i) => `ovtc${i}`);
+  await conn.send(concat(names.map((name, i) => newBridge(i + 1, name))));
+  const results: string[] = [];
+  const record = (datagram: Uint8Array) =>
+    new Promise<void>((resolve) => {
+      conn.socket.send(datagram, (error) => {
+        results.push(error ? error.code : 'ok');
+        resolve();
+      });
+    });
+  const slow = record(concat(names.map((name, i) => delLink(100 + i, name)))); // ~17 ms per device
+  const ours = () =>
+    space()
+      .links()
+      .filter((l) => l.ifname.startsWith('ovtc')).length;
+  while (ours() === names.length) await tick(); // the kernel has started deleting: sendmsg runs
+  const queued = [record(newBridge(200, 'ovtq0')), record(newBridge(201, 'ovtq1'))];
+  conn.close();
+  conn.close();
+  await Promise.all([slow, ...queued]);
+  t.deepEqual(results, ['ok', 'ECANCELED', 'ECANCELED']);
+  t.is(ours(), 0, 'the send in flight ran to its end');
+  t.false(
+    space()
+      .links()
+      .some((l) => l.ifname.startsWith('ovtq')),
+    'the cancelled sends never reached the kernel',
+  );
+});
+
+it('1000 open/close cycles (with sends in flight) leave fds and threads flat', async (t) => {
+  const path = space().path;
+  // Warm up first: the first socket's allocations, the libuv pool's threads (started lazily).
+  (await Conn.open({ netns: path })).close();
+  await readFile('/proc/self/status');
+  await tick();
+  const [fdsBefore, threadsBefore] = [fds(), threads()];
+  for (let i = 0; i < 1000; i++) {
+    const conn = await Conn.open({ netns: path });
+    if (i % 3 === 0) conn.socket.send(getLinkDump(1), () => {});
+    conn.close();
+  }
+  for (let i = 0; i < 50 && (fds() !== fdsBefore || threads() !== threadsBefore); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.is(fds(), fdsBefore);
+  t.is(threads(), threadsBefore);
+});
+
+const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'keepalive.js');
+const child = (mode: string, seconds: number) =>
+  spawnSync(process.execPath, [fixture, mode, space().path], {
+    encoding: 'utf8',
+    timeout: seconds * 1000,
+    killSignal: 'SIGKILL',
+  });
+
+it('an idle socket does not hold the process; one with a request in flight does until the answer', (t) => {
+  const idle = child('idle', 20);
+  t.is(idle.status, 0, idle.stderr);
+  t.is(idle.stdout, 'opened\n');
+  const dump = child('dump', 20);
+  t.is(dump.status, 0, dump.stderr);
+  // The answer may be read before the send callback runs (the kernel queues it inside sendmsg).
+  t.deepEqual(dump.stdout.split('\n').sort(), [
+    '',
+    `dump done: ${space().links().length} links`,
+    'opened',
+    'sent ok',
+  ]);
+});
+
+it('a watch (joined group) holds the process; unref() lets it go', (t) => {
+  const watch = child('watch', 2);
+  t.is(watch.signal, 'SIGKILL', 'still running when killed after 2 s');
+  t.is(watch.stdout, 'opened\n');
+  const unref = child('watch-unref', 20);
+  t.is(unref.status, 0, unref.stderr);
+});
+
+it('the receive buffer: 4 MiB by default, and SO_RCVBUFFORCE goes past net.core.rmem_max', async (t) => {
+  // `ss -m` reports rb, the kernel's doubled value of what setsockopt asked for.
+  const rb = (conn: Conn): number => {
+    const out = space().exec('ss', ['-f', 'netlink', '-m', '-n']).stdout;
+    const port = conn.socket.portId | 0; // ss prints nl_pid as a signed number
+    const line = out.split('\n').find((l) => l.includes(` 0:${port} `)) ?? '';
+    return Number(/rb(\d+)/.exec(line)?.[1]);
+  };
+  const byDefault = await Conn.open({ netns: space().path });
+  const asked = await Conn.open({ netns: space().path, rcvbuf: 1 << 20 });
+  t.is(rb(byDefault), 2 * (4 << 20));
+  t.is(rb(asked), 2 * (1 << 20));
+  byDefault.close();
+  asked.close();
+});
+
+it('errors for a bad netns: ENOENT for a missing file, EINVAL for a file that is no namespace', async (t) => {
+  const missing = await t.throwsAsync(Conn.open({ netns: '/run/netns/ovt-no-such-ns' }));
+  t.like(missing, { code: 'ENOENT', errno: 2, syscall: 'open', path: '/run/netns/ovt-no-such-ns' });
+  t.is(missing?.message, 'open /run/netns/ovt-no-such-ns: ENOENT (No such file or directory)');
+  const notNs = await t.throwsAsync(Conn.open({ netns: '/proc/self/status' }));
+  t.like(notNs, { code: 'EINVAL', syscall: 'setns' });
+  const relative = await t.throwsAsync(Conn.open({ netns: 'ovtrelative' }));
+  t.like(relative, { code: 'EINVAL' });
+  t.regex(relative?.message ?? '', /absolute path/);
+  t.throws(() => native().openNetlink({ protocol: 99, onMessages() {}, onError() {} }), {
+    instanceOf: TypeError,
+  });
+});
