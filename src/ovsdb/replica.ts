@@ -193,6 +193,11 @@ export class Replica extends EventEmitter {
     return this.table(table).values();
   }
 
+  /** True when `table` is replicated. */
+  replicates(table: string): boolean {
+    return this.data.has(table);
+  }
+
   /** Number of rows in a table. */
   count(table: string): number {
     return this.table(table).size;

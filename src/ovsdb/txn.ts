@@ -41,6 +41,7 @@ export class ReplicaTxn {
   /** The queued write operations. */
   readonly ops: Operation[] = [];
   private readonly waits = new Map<string, WaitOp>();
+  private readonly waitOrder: string[] = [];
   private named = 0;
 
   constructor(readonly replica: Replica) {}
@@ -137,8 +138,21 @@ export class ReplicaTxn {
     return { ops, waitCount: waits.length };
   }
 
+  /** A point to {@link rollback} to: drops what was queued after it. */
+  mark(): { ops: number; waits: number } {
+    return { ops: this.ops.length, waits: this.waitOrder.length };
+  }
+
+  /** Forgets the writes and prerequisites queued since `mark`. */
+  rollback(mark: { ops: number; waits: number }): void {
+    this.ops.length = mark.ops;
+    for (const key of this.waitOrder.splice(mark.waits)) this.waits.delete(key);
+  }
+
   private addWait(key: string, w: WaitOp): void {
-    if (!this.waits.has(key)) this.waits.set(key, w);
+    if (this.waits.has(key)) return;
+    this.waits.set(key, w);
+    this.waitOrder.push(key);
   }
 }
 
@@ -192,28 +206,22 @@ export async function runTransaction<T>(
   throw new OvsdbConflictError(attempts, last);
 }
 
-/** Waits (briefly) until the replica shows the inserted rows, so the next read sees them. */
+/**
+ * Read-your-writes: when the replica does not show an inserted row yet, one `echo` round trip
+ * lets the server's pending update arrive first (it sends updates before later replies). Rows
+ * the server garbage-collected at commit never show up, hence a round trip, not a wait.
+ */
 async function reflected(replica: Replica, ops: Operation[], results: OperationResult[]): Promise<void> {
-  const want: Array<[string, string]> = [];
-  ops.forEach((op, i) => {
+  const missing = ops.some((op, i) => {
     const u = results[i]?.uuid;
-    if (op.op === 'insert' && u) {
-      try {
-        replica.count(op.table);
-        want.push([op.table, u.id]);
-      } catch {
-        // table not replicated
-      }
-    }
+    return (
+      op.op === 'insert' &&
+      u !== undefined &&
+      replica.replicates(op.table) &&
+      replica.get(op.table, u) === undefined
+    );
   });
-  if (want.length === 0) return;
-  await replica
-    .waitFor(
-      () => want.every(([t, id]) => replica.get(t, id) !== undefined),
-      2000,
-      'inserted rows in the replica',
-    )
-    .catch(() => {});
+  if (missing) await replica.client.echo().catch(() => {});
 }
 
 export { OvsdbOperationError };

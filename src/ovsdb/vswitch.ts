@@ -6,7 +6,7 @@
  * transaction with {@link VSwitch.batch}, where each verb sees what the earlier ones did.
  */
 import type { OvsdbClient } from './client.js';
-import { VSwitchError } from './errors.js';
+import { OvsdbOperationError, VSwitchError } from './errors.js';
 import type { Mutation, RowInput } from './operations.js';
 import { Replica } from './replica.js';
 import { type ReplicaTxn, runTransaction } from './txn.js';
@@ -113,12 +113,26 @@ const TABLES = ['Open_vSwitch', 'Bridge', 'Port', 'Interface'] as const;
 
 type Verb = (ctx: VerbContext) => void;
 
+interface Call {
+  verbs: Verb[];
+  timeoutMs: number | undefined;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  /** Set once the call has been re-run after a freshness barrier. */
+  fresh?: boolean;
+}
+
+/** At most this many concurrent calls share one transaction. */
+const MAX_GROUP = 1000;
+
 /** The Open_vSwitch helpers. */
 export class VSwitch {
   /** The replica behind the helpers (Open_vSwitch, Bridge, Port, Interface). */
   readonly replica: Replica;
   private readonly portOwner = new Map<string, string>();
   private readonly ifaceOwner = new Map<string, string>();
+  private readonly queue: Call[] = [];
+  private flushing = false;
 
   private constructor(replica: Replica) {
     this.replica = replica;
@@ -350,16 +364,76 @@ export class VSwitch {
     return b ? this.replica.get('Bridge', b) : undefined;
   }
 
+  /**
+   * Queues a call. Calls made while a commit is in flight are grouped into the next transaction
+   * (group commit): each call stays atomic, a call whose verbs fail (bridge missing, ...) is
+   * rejected alone, and when the server refuses a grouped transaction every call is re-run in a
+   * transaction of its own, so one bad call never fails the others.
+   */
   private async run(verbs: Verb[], options: VerbOptions): Promise<void> {
-    await runTransaction(
-      this.replica,
-      (txn) => {
-        const ctx = new VerbContext(this, txn);
-        for (const v of verbs) v(ctx);
-      },
-      { retryOnDisconnect: true, timeoutMs: options.timeoutMs },
-    );
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ verbs, timeoutMs: options.timeoutMs, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
     if (options.waitAppliedMs !== undefined) await this.waitApplied(options.waitAppliedMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, MAX_GROUP));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async commitGroup(group: Call[]): Promise<void> {
+    const failed = new Map<Call, unknown>();
+    const timeouts = group.map((c) => c.timeoutMs).filter((t): t is number => t !== undefined);
+    try {
+      await runTransaction(
+        this.replica,
+        (txn) => {
+          failed.clear();
+          const ctx = new VerbContext(this, txn);
+          for (const call of group) {
+            const mark = txn.mark();
+            const undo = ctx.mark();
+            try {
+              for (const v of call.verbs) v(ctx);
+            } catch (e) {
+              txn.rollback(mark);
+              ctx.rollback(undo);
+              failed.set(call, e);
+            }
+          }
+        },
+        { retryOnDisconnect: true, timeoutMs: timeouts.length ? Math.min(...timeouts) : undefined },
+      );
+    } catch (e) {
+      const rest = group.filter((c) => !failed.has(c));
+      if (rest.length > 1 && e instanceof OvsdbOperationError) {
+        for (const c of rest) await this.commitGroup([c]);
+      } else for (const c of rest) c.reject(e);
+      await this.settleFailed(failed);
+      return;
+    }
+    for (const c of group) if (!failed.has(c)) c.resolve();
+    await this.settleFailed(failed);
+  }
+
+  /**
+   * A verb that found no bridge/port may have read a replica that is a little behind another
+   * client's commit. Such calls run once more after an `echo` round trip (the server sends the
+   * pending updates before the reply), and only then fail.
+   */
+  private async settleFailed(failed: Map<Call, unknown>): Promise<void> {
+    const again = [...failed].filter(([c, e]) => e instanceof VSwitchError && !c.fresh).map(([c]) => c);
+    for (const [c, e] of failed) if (!again.includes(c)) c.reject(e);
+    if (again.length === 0) return;
+    await this.replica.client.echo().catch(() => {});
+    for (const c of again) c.fresh = true;
+    await this.commitGroup(again);
   }
 
   private own(map: Map<string, string>, row: Row | undefined, column: string, old: Row | undefined): void {
@@ -415,11 +489,36 @@ class VerbContext {
   private readonly newPorts = new Map<string, { port: Ref; iface: Ref; bridge: Ref; bridgeName: string }>();
   private readonly goneBridges = new Set<string>();
   private readonly gonePorts = new Set<string>();
+  private readonly undo: Array<() => void> = [];
 
   constructor(
     private readonly vs: VSwitch,
     private readonly txn: ReplicaTxn,
   ) {}
+
+  /** A point to roll the overlay back to. */
+  mark(): number {
+    return this.undo.length;
+  }
+
+  /** Undoes the overlay changes made since `mark`. */
+  rollback(mark: number): void {
+    while (this.undo.length > mark) this.undo.pop()!();
+  }
+
+  /** Changes a map or set of the overlay, remembering how to undo it. */
+  private change<K, V>(m: Map<K, V> | Set<K>, key: K, value: V | undefined, remove: boolean): void {
+    const had = m.has(key);
+    const old = m instanceof Map ? m.get(key) : undefined;
+    if (remove) m.delete(key);
+    else if (m instanceof Map) m.set(key, value as V);
+    else m.add(key);
+    this.undo.push(() => {
+      if (!had) m.delete(key);
+      else if (m instanceof Map) m.set(key, old as V);
+      else m.add(key);
+    });
+  }
 
   private bridge(name: string): Ref | undefined {
     const created = this.newBridges.get(name);
@@ -464,9 +563,9 @@ class VerbContext {
     if (o.otherConfig) row.other_config = o.otherConfig;
     const br = this.txn.insert('Bridge', row);
     this.txn.mutate('Open_vSwitch', root, [['bridges', 'insert', [br]]]);
-    this.newBridges.set(name, br);
-    this.newPorts.set(name, { port, iface, bridge: br, bridgeName: name });
-    this.goneBridges.delete(name);
+    this.change(this.newBridges, name, br, false);
+    this.change(this.newPorts, name, { port, iface, bridge: br, bridgeName: name }, false);
+    this.change(this.goneBridges, name, undefined, true);
   }
 
   delBridge(name: string): void {
@@ -474,12 +573,12 @@ class VerbContext {
     if (!br) return;
     const root = this.vs.root();
     this.txn.mutate('Open_vSwitch', root, [['bridges', 'delete', [br]]]);
-    this.newBridges.delete(name);
-    this.goneBridges.add(name);
+    this.change(this.newBridges, name, undefined, true);
+    this.change(this.goneBridges, name, undefined, false);
     const row = br instanceof Uuid ? this.vs.replica.get('Bridge', br) : undefined;
     for (const p of (row?.ports as Uuid[] | undefined) ?? []) {
       const pn = this.vs.replica.get('Port', p)?.name as string | undefined;
-      if (pn) this.gonePorts.add(pn);
+      if (pn) this.change(this.gonePorts, pn, undefined, false);
     }
   }
 
@@ -504,8 +603,8 @@ class VerbContext {
     if (o.portExternalIds) prow.external_ids = o.portExternalIds;
     const port = this.txn.insert('Port', prow);
     this.txn.mutate('Bridge', br, [['ports', 'insert', [port]]]);
-    this.newPorts.set(name, { port, iface, bridge: br, bridgeName: bridge });
-    this.gonePorts.delete(name);
+    this.change(this.newPorts, name, { port, iface, bridge: br, bridgeName: bridge }, false);
+    this.change(this.gonePorts, name, undefined, true);
   }
 
   delPort(name: string, bridge: string | undefined): void {
@@ -529,8 +628,8 @@ class VerbContext {
       throw new VSwitchError('port-on-other-bridge', `port ${name} is on bridge ${ownerName}, not ${bridge}`);
     }
     if (owner) this.txn.mutate('Bridge', owner, [['ports', 'delete', [p.port]]]);
-    this.newPorts.delete(name);
-    this.gonePorts.add(name);
+    this.change(this.newPorts, name, undefined, true);
+    this.change(this.gonePorts, name, undefined, false);
   }
 
   setInterface(name: string, s: InterfaceSettings): void {

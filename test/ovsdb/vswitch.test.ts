@@ -254,6 +254,25 @@ it('errors leave the database unchanged', async (t) => {
   t.is(vsctl(ours.dbRemote, 'port-to-br', 'vhu1'), 'br-int');
 });
 
+it('concurrent calls share transactions, but a failing call fails alone', async (t) => {
+  await vs.ensureBridge('br-g', { datapathType: 'netdev' });
+  const calls = [
+    vs.addPort('br-g', 'g0'),
+    vs.addPort('br-g', 'g1', { tag: 1 }),
+    vs.addPort('no-such-bridge', 'g2'),
+    vs.addPort('br-g', 'g3', { externalIds: { 'iface-id': 'g3' } }),
+    vs.setPort('g0', { tag: 9 }),
+  ];
+  const r = await Promise.allSettled(calls);
+  t.deepEqual(
+    r.map((x) => x.status),
+    ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+  );
+  t.is(((r[2] as PromiseRejectedResult).reason as VSwitchError).code, 'bridge-not-found');
+  t.is(vsctl(ours.dbRemote, 'list-ports', 'br-g'), 'g0\ng1\ng3');
+  t.is(vsctl(ours.dbRemote, 'get', 'Port', 'g0', 'tag'), '9');
+});
+
 it('a batch is one transaction and later verbs see earlier ones', async (t) => {
   let batches = 0;
   const count = () => batches++;
