@@ -124,8 +124,14 @@ async function portMethods(n: number): Promise<void> {
     );
     await run(
       'client-batch',
-      () => vs.batch((b) => list.forEach((p) => b.addPort('br0', p, { externalIds: ids(p) }))),
-      () => vs.batch((b) => list.forEach((p) => b.delPort(p, { bridge: 'br0' }))),
+      () =>
+        vs.batch((b) => {
+          for (const p of list) b.addPort('br0', p, { externalIds: ids(p) });
+        }),
+      () =>
+        vs.batch((b) => {
+          for (const p of list) b.delPort(p, { bridge: 'br0' });
+        }),
     );
   } finally {
     await client.close();

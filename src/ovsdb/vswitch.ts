@@ -234,14 +234,17 @@ export class VSwitch {
    */
   async batch(fn: (b: VSwitchBatch) => void, verb: VerbOptions = {}): Promise<void> {
     const verbs: Verb[] = [];
+    const add = (v: Verb): void => {
+      verbs.push(v);
+    };
     const b: VSwitchBatch = {
-      ensureBridge: (n, o = {}) => verbs.push((c) => c.ensureBridge(n, o)),
-      delBridge: (n) => verbs.push((c) => c.delBridge(n)),
-      addPort: (br, n, o = {}) => verbs.push((c) => c.addPort(br, n, o)),
-      delPort: (n, o = {}) => verbs.push((c) => c.delPort(n, o.bridge)),
-      setInterface: (n, s) => verbs.push((c) => c.setInterface(n, s)),
-      setPort: (n, s) => verbs.push((c) => c.setPort(n, s)),
-      addPatchPair: (p) => verbs.push((c) => c.addPatchPair(p)),
+      ensureBridge: (n, o = {}) => add((c) => c.ensureBridge(n, o)),
+      delBridge: (n) => add((c) => c.delBridge(n)),
+      addPort: (br, n, o = {}) => add((c) => c.addPort(br, n, o)),
+      delPort: (n, o = {}) => add((c) => c.delPort(n, o.bridge)),
+      setInterface: (n, s) => add((c) => c.setInterface(n, s)),
+      setPort: (n, s) => add((c) => c.setPort(n, s)),
+      addPatchPair: (p) => add((c) => c.addPatchPair(p)),
     };
     fn(b);
     await this.run(verbs, verb);
