@@ -16,7 +16,7 @@ import {
   ObjectValueError,
   UnsupportedObjectError,
 } from '../errors.js';
-import { type Field, type FieldMap, ListType, ObjectType, pyTypeName } from './fields.js';
+import { type Field, type FieldContext, type FieldMap, ListType, ObjectType, pyTypeName } from './fields.js';
 import { pyRepr } from './pyrepr.js';
 import { lookupClass, type ObjectClass, registerClass } from './registry.js';
 import { compareTuples, isCompatible, parseTarget } from './version.js';
@@ -66,6 +66,41 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Marker passed to constructors by the loader: build an empty instance, no constructor defaults. */
+const LOADING = Object.freeze({});
+
+const DATA = Symbol('data');
+const CHANGED = Symbol('changed');
+
+/** Per-class lookup tables, computed once. */
+interface ClassMeta {
+  /** `[name, field, error context, slot]` in declaration order (Python's key order in `data`). */
+  readonly list: readonly (readonly [string, Field, FieldContext, number])[];
+  /** Names sorted (the order of the emitted `changes` list). */
+  readonly sorted: readonly string[];
+  /** Slot of each field in the value array; its bit in the change mask is `1 << slot`. */
+  readonly slot: ReadonlyMap<string, number>;
+}
+
+const metas = new WeakMap<object, ClassMeta>();
+
+function meta(cls: ObjectClass): ClassMeta {
+  let m = metas.get(cls);
+  if (!m) {
+    const names = Object.keys(cls.fields);
+    if (names.length > 30) throw new Error(`${cls.objName}: too many fields for the change mask`);
+    m = {
+      list: names.map(
+        (n, i) => [n, cls.fields[n] as Field, Object.freeze({ objName: cls.objName, field: n }), i] as const,
+      ),
+      sorted: [...names].sort(),
+      slot: new Map(names.map((n, i) => [n, i])),
+    };
+    metas.set(cls, m);
+  }
+  return m;
+}
+
 /** Base class of every os-vif object. Fields are accessor properties named as on the wire. */
 export abstract class VersionedObject {
   /** Wire name of the class. */
@@ -84,17 +119,22 @@ export abstract class VersionedObject {
   /** Wire name of this object's class (narrowed to literals by each class). */
   declare readonly objName: string;
   /** Version this object claims: its class's, or the version it was loaded at (kept verbatim). */
-  objVersion: string;
-  #data: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  #changed = new Set<string>();
+  declare objVersion: string;
+  /** Field values by slot (see {@link ClassMeta}); `undefined` means unset. */
+  declare private readonly [DATA]: unknown[];
+  /** Changed fields as a bit mask over the class's fields. */
+  declare private [CHANGED]: number;
 
   constructor(init: object = {}) {
     const cls = new.target as unknown as ObjectClass;
     this.objVersion = cls.VERSION;
+    this[DATA] = new Array<unknown>(meta(cls).list.length).fill(undefined);
+    this[CHANGED] = 0;
+    if (init === LOADING) return;
     const given = init as Record<string, unknown>;
-    const defaults = cls.constructorDefaults?.();
+    const defaults = cls.constructorDefaults;
     if (defaults) {
-      for (const [k, v] of Object.entries(defaults)) if (given[k] === undefined) this.objSet(k, v);
+      for (const [k, make] of Object.entries(defaults)) if (given[k] === undefined) this.objSet(k, make());
     }
     for (const [k, v] of Object.entries(given)) if (v !== undefined) this.objSet(k, v);
   }
@@ -104,14 +144,15 @@ export abstract class VersionedObject {
     return this.constructor as ObjectClass;
   }
 
-  #field(name: string): Field {
-    const f = this.objClass().fields[name];
-    if (!f)
+  #slot(name: string): number {
+    const slot = meta(this.objClass()).slot.get(name);
+    if (slot === undefined) {
       throw new ObjectTypeError(`${this.objName} has no field ${name}`, {
         objName: this.objName,
         field: name,
       });
-    return f;
+    }
+    return slot;
   }
 
   #null(name: string, f: Field): unknown {
@@ -128,40 +169,54 @@ export abstract class VersionedObject {
   objSet<K extends FieldName<this>>(name: K, value: this[K]): void;
   objSet(name: string, value: unknown): void;
   objSet(name: string, value: unknown): void {
-    const f = this.#field(name);
-    this.#data[name] =
-      value === null ? this.#null(name, f) : f.type.coerce(value, { objName: this.objName, field: name });
-    this.#changed.add(name);
+    const slot = this.#slot(name);
+    const [, f, ctx] = meta(this.objClass()).list[slot] as readonly [string, Field, FieldContext, number];
+    this[DATA][slot] = value === null ? this.#null(name, f) : f.type.coerce(value, ctx);
+    this[CHANGED] |= 1 << slot;
   }
 
   /** The value of a field, or `undefined` when it is unset. */
   objGet<K extends FieldName<this>>(name: K): this[K] | undefined;
   objGet(name: string): unknown;
   objGet(name: string): unknown {
-    return this.#data[name];
+    const slot = meta(this.objClass()).slot.get(name);
+    return slot === undefined ? undefined : this[DATA][slot];
   }
 
   /** The value of a set field; reading an unset field throws {@link ObjectFieldNotSet}, as Python does. */
   objRequire(name: string): unknown {
-    if (!(name in this.#data)) {
+    const v = this.objGet(name);
+    if (v === undefined) {
       throw new ObjectFieldNotSet(`Cannot load '${name}' in the base class`, {
         objName: this.objName,
         field: name,
       });
     }
-    return this.#data[name];
+    return v;
+  }
+
+  /** Read a field by slot (used by the field accessors); throws when unset. */
+  static objReadSlot(obj: VersionedObject, slot: number, name: string): unknown {
+    const v = obj[DATA][slot];
+    if (v === undefined) {
+      throw new ObjectFieldNotSet(`Cannot load '${name}' in the base class`, {
+        objName: obj.objName,
+        field: name,
+      });
+    }
+    return v;
   }
 
   /** Is the field set (possibly to `null`)? */
   objAttrIsSet(name: FieldName<this> | string): boolean {
-    return name in this.#data;
+    return this.objGet(name) !== undefined;
   }
 
   /** Make a field unset again (it leaves the primitive and the changed set). */
   objUnset(name: FieldName<this> | string): void {
-    this.#field(name);
-    delete this.#data[name];
-    this.#changed.delete(name);
+    const slot = this.#slot(name);
+    this[DATA][slot] = undefined;
+    this[CHANGED] &= ~(1 << slot);
   }
 
   /** Store each named field's default (all defaulted fields when none are named), as `obj_set_defaults`. */
@@ -169,36 +224,44 @@ export abstract class VersionedObject {
     const fields = this.objClass().fields;
     const list = names.length > 0 ? names : Object.keys(fields).filter((n) => fields[n]?.hasDefault);
     for (const n of list) {
-      const f = this.#field(n);
-      if (!f.hasDefault)
+      const f = fields[n];
+      if (!f?.hasDefault) {
         throw new ObjectValueError(`No default set for field ${n}`, { objName: this.objName, field: n });
+      }
       this.objSet(n, f.default);
     }
   }
 
+  #fieldChanged(slot: number): boolean {
+    if ((this[CHANGED] & (1 << slot)) !== 0) return true;
+    const v = this[DATA][slot];
+    return v instanceof VersionedObject && v.objHasChanges();
+  }
+
   /** Fields changed since construction/load/reset, including fields whose nested object has changes. */
   objWhatChanged(): Set<string> {
-    const changes = new Set(this.#changed);
-    for (const name in this.#data) {
-      const v = this.#data[name];
-      if (v instanceof VersionedObject && v.objWhatChanged().size > 0) changes.add(name);
-    }
-    return changes;
+    const { sorted, slot } = meta(this.objClass());
+    return new Set(sorted.filter((name) => this.#fieldChanged(slot.get(name) as number)));
+  }
+
+  /** Does the object (or a nested object) have changes? */
+  objHasChanges(): boolean {
+    if (this[CHANGED] !== 0) return true;
+    for (const v of this[DATA]) if (v instanceof VersionedObject && v.objHasChanges()) return true;
+    return false;
   }
 
   /** Forget changes (of the named fields, or all); `recursive` also resets nested objects. */
   objResetChanges(fields?: readonly string[], recursive = false): void {
-    if (recursive) {
-      for (const name in this.#data) {
-        if (fields && !fields.includes(name)) continue;
-        const v = this.#data[name];
-        if (v instanceof VersionedObject) v.objResetChanges(undefined, true);
-        else if (Array.isArray(v))
-          for (const e of v) if (e instanceof VersionedObject) e.objResetChanges(undefined, true);
-      }
+    for (const [name, , , slot] of meta(this.objClass()).list) {
+      if (fields && !fields.includes(name)) continue;
+      this[CHANGED] &= ~(1 << slot);
+      if (!recursive) continue;
+      const v = this[DATA][slot];
+      if (v instanceof VersionedObject) v.objResetChanges(undefined, true);
+      else if (Array.isArray(v))
+        for (const e of v) if (e instanceof VersionedObject) e.objResetChanges(undefined, true);
     }
-    if (fields) for (const f of fields) this.#changed.delete(f);
-    else this.#changed.clear();
   }
 
   /**
@@ -209,27 +272,30 @@ export abstract class VersionedObject {
   toPrimitive(targetVersion?: string, manifest?: VersionManifest): Primitive {
     const own = this.objVersion;
     const target = targetVersion ?? own;
-    if (compareTuples(parseTarget(target), parseTarget(own)) > 0)
+    if (target !== own && compareTuples(parseTarget(target), parseTarget(own)) > 0) {
       throw new InvalidTargetVersion({ version: target });
-    const fields = this.objClass().fields;
+    }
     const data: Record<string, unknown> = {};
-    for (const name in fields) {
-      if (!(name in this.#data)) continue;
-      const v = this.#data[name];
-      data[name] = v === null ? null : (fields[name] as Field).type.toPrimitive(v);
+    const { list, sorted, slot } = meta(this.objClass());
+    const values = this[DATA];
+    for (let i = 0; i < list.length; i++) {
+      const v = values[i];
+      if (v === undefined) continue;
+      const [name, f] = list[i] as readonly [string, Field, FieldContext, number];
+      data[name] = v === null ? null : f.type.toPrimitive(v);
     }
     if (target !== own || manifest) this.objMakeCompatible(data, target, manifest);
-    const prim: Primitive = {
+    const prim = {
       [KEY.name]: this.objName,
       [KEY.namespace]: NAMESPACE,
       [KEY.version]: target,
       [KEY.data]: data,
     } as Primitive;
-    const changed = this.objWhatChanged();
-    if (changed.size > 0) {
-      const changes = [...changed].filter((n) => n in data).sort();
-      if (changes.length > 0) prim[KEY.changes] = changes;
+    const changes: string[] = [];
+    for (const name of sorted) {
+      if (name in data && this.#fieldChanged(slot.get(name) as number)) changes.push(name);
     }
+    if (changes.length > 0) prim[KEY.changes] = changes;
     return prim;
   }
 
@@ -248,7 +314,7 @@ export abstract class VersionedObject {
       const type = (fields[name] as Field).type;
       const isObj =
         type instanceof ObjectType || (type instanceof ListType && type.element instanceof ObjectType);
-      if (!isObj || !(name in this.#data)) continue;
+      if (!isObj || !this.objAttrIsSet(name)) continue;
       this.#makeFieldCompatible(data, targetVersion, name, manifest);
     }
   }
@@ -294,7 +360,7 @@ export abstract class VersionedObject {
   }
 
   #backportChild(data: Record<string, unknown>, name: string, to: string, manifest?: VersionManifest): void {
-    const value = this.#data[name];
+    const value = this.objGet(name);
     const backport = (child: VersionedObject, prim: unknown) => {
       const env = prim as Record<string, unknown>;
       child.objMakeCompatible(env[KEY.data] as Record<string, unknown>, to, manifest);
@@ -329,8 +395,8 @@ export abstract class VersionedObject {
     const parts = Object.keys(cls.fields)
       .sort()
       .map((name) => {
-        if (!(name in this.#data)) return `${name}=<?>`;
-        const v = this.#data[name];
+        const v = this.objGet(name);
+        if (v === undefined) return `${name}=<?>`;
         return `${name}=${v === null ? 'None' : (cls.fields[name] as Field).type.stringify(v)}`;
       });
     return `${this.objName}(${parts.join(',')})`;
@@ -341,18 +407,36 @@ export abstract class VersionedObject {
     return this.toPrimitive();
   }
 
-  /** Load one field from its wire value (used by the loader). */
-  static objLoadField(obj: VersionedObject, name: string, raw: unknown): void {
-    const f = obj.#field(name);
-    obj.#data[name] =
-      raw === null
-        ? obj.#null(name, f)
-        : f.type.fromPrimitive(raw, { objName: obj.objName, field: name }, loadPrimitive);
-  }
-
-  /** Replace the changed set (used by the loader). */
-  static objSetChanged(obj: VersionedObject, names: Iterable<string>): void {
-    obj.#changed = new Set(names);
+  /** Fill a fresh instance from a primitive's data and changes (used by the loader). */
+  static objLoad(
+    obj: VersionedObject,
+    cls: ObjectClass,
+    data: Record<string, unknown>,
+    changes: readonly unknown[],
+  ): void {
+    const m = meta(cls);
+    const values = obj[DATA];
+    const list = m.list;
+    for (let i = 0; i < list.length; i++) {
+      const [name, f, ctx] = list[i] as readonly [string, Field, FieldContext, number];
+      const raw = data[name];
+      if (raw === undefined || !Object.hasOwn(data, name)) continue;
+      values[i] = raw === null ? obj.#null(name, f) : f.type.fromPrimitive(raw, ctx, loadPrimitive);
+    }
+    // Python builds an empty instance first, so its constructor defaults fill what data lacks.
+    const defaults = cls.constructorDefaults;
+    if (defaults) {
+      for (const [k, make] of Object.entries(defaults)) {
+        if (values[m.slot.get(k) as number] === undefined) obj.objSet(k, make());
+      }
+    }
+    let mask = 0;
+    for (const n of changes) {
+      if (typeof n !== 'string') continue;
+      const slot = m.slot.get(n);
+      if (slot !== undefined) mask |= 1 << slot;
+    }
+    obj[CHANGED] = mask;
   }
 }
 
@@ -361,12 +445,12 @@ export abstract class VersionedObject {
  * coerces and marks the field changed) and adds the class to the registry.
  */
 export function registerObject<C extends ObjectClass>(cls: C): C {
-  for (const name of Object.keys(cls.fields)) {
+  for (const [name, , , slot] of meta(cls).list) {
     Object.defineProperty(cls.prototype, name, {
       configurable: true,
       enumerable: false,
       get(this: VersionedObject) {
-        return this.objRequire(name);
+        return VersionedObject.objReadSlot(this, slot, name);
       },
       set(this: VersionedObject, v: unknown) {
         this.objSet(name, v);
@@ -388,12 +472,13 @@ export function loadPrimitive(primitive: unknown): VersionedObject {
       },
     );
   }
-  for (const key of [KEY.namespace, KEY.name, KEY.version]) {
-    if (!(key in primitive)) throw new ObjectKeyError(`'${key}'`, { value: primitive });
-  }
   const ns = primitive[KEY.namespace];
   const name = primitive[KEY.name];
   const version = primitive[KEY.version];
+  if (ns === undefined || name === undefined || version === undefined) {
+    const key = ns === undefined ? KEY.namespace : name === undefined ? KEY.name : KEY.version;
+    throw new ObjectKeyError(`'${key}'`, { value: primitive });
+  }
   if (typeof name !== 'string')
     throw new ObjectTypeError(`Object name must be a string, not a ${pyTypeName(name)}`);
   if (ns !== NAMESPACE) throw new UnsupportedObjectError({ objtype: `${String(ns)}.${name}` });
@@ -405,8 +490,8 @@ export function loadPrimitive(primitive: unknown): VersionedObject {
   if (version !== cls.VERSION && !isCompatible(version, cls.VERSION)) {
     throw new IncompatibleObjectVersion({ objver: version, objname: name, supported: cls.VERSION });
   }
-  if (!(KEY.data in primitive)) throw new ObjectKeyError(`'${KEY.data}'`, { value: primitive });
   const data = primitive[KEY.data];
+  if (data === undefined) throw new ObjectKeyError(`'${KEY.data}'`, { value: primitive });
   if (!isPlainObject(data)) {
     throw new ObjectTypeError(`${name} data must be a JSON object, not a ${pyTypeName(data)}`, {
       objName: name,
@@ -418,14 +503,8 @@ export function loadPrimitive(primitive: unknown): VersionedObject {
       objName: name,
     });
   }
-  const obj = new cls();
+  const obj = new cls(LOADING as never);
   obj.objVersion = version;
-  for (const field in cls.fields) {
-    if (Object.hasOwn(data, field)) VersionedObject.objLoadField(obj, field, data[field]);
-  }
-  VersionedObject.objSetChanged(
-    obj,
-    changes.filter((c): c is string => typeof c === 'string' && Object.hasOwn(cls.fields, c)),
-  );
+  VersionedObject.objLoad(obj, cls, data, changes);
   return obj;
 }

@@ -129,12 +129,14 @@ export class EnumType extends StringType {
 }
 
 const UUID_HEX = /^[0-9a-fA-F]{32}$/;
+const UUID_CANONICAL = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** A UUID in any form Python's `uuid.UUID()` reads; stored verbatim (no case or dash change). */
 export class UUIDType extends Scalar<string> {
   readonly name = 'UUID';
   coerce(value: unknown, ctx: FieldContext): string {
     if (typeof value === 'string') {
+      if (UUID_CANONICAL.test(value)) return value;
       const hex = value
         .replace('urn:', '')
         .replace('uuid:', '')
@@ -156,6 +158,7 @@ export class MACAddressType extends Scalar<string> {
   readonly name = 'MACAddress';
   coerce(value: unknown, ctx: FieldContext): string {
     if (typeof value === 'string') {
+      if (MAC_RE.test(value)) return value;
       const lowered = value.toLowerCase().replaceAll('-', ':');
       if (MAC_RE.test(lowered)) return lowered;
     }
@@ -330,10 +333,10 @@ export class ObjectType<T extends VersionedObject = VersionedObject> implements 
   ) {}
   /** Does the object's class satisfy this field? */
   accepts(value: unknown): value is T {
+    if (value === null || typeof value !== 'object') return false;
+    if ((value.constructor as { objName?: string }).objName === this.objName) return true;
     const cls = lookupClass(this.objName);
-    if (!cls || value === null || typeof value !== 'object') return false;
-    const own = (value.constructor as { objName?: string }).objName;
-    return own === this.objName || (this.subclasses && value instanceof cls);
+    return this.subclasses && cls !== undefined && value instanceof cls;
   }
   coerce(value: unknown, ctx: FieldContext): T {
     if (!this.accepts(value)) {

@@ -12,7 +12,6 @@ export interface IpAddress {
 }
 
 const V4_OCTET = /^(0|[1-9]\d{0,2})$/;
-const V6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 function parseV4(text: string): number[] | undefined {
   const octets = text.split('.');
@@ -27,39 +26,56 @@ function parseV4(text: string): number[] | undefined {
   return out;
 }
 
-function parseGroups(text: string): number[] | undefined {
-  if (text === '') return [];
-  const out: number[] = [];
-  const items = text.split(':');
-  for (let i = 0; i < items.length; i++) {
-    const g = items[i] as string;
-    if (i === items.length - 1 && g.includes('.')) {
-      const v4 = parseV4(g);
-      if (!v4) return undefined;
-      out.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
-    } else {
-      if (!V6_GROUP.test(g)) return undefined;
-      out.push(Number.parseInt(g, 16));
-    }
-  }
-  return out;
-}
-
+/** Parse IPv6 text in one pass (groups of 1-4 hex digits, one `::`, optional dotted IPv4 tail). */
 function parseV6(text: string): number[] | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  if (halves.length === 1) {
-    const all = parseGroups(text);
-    return all && all.length === 8 ? all : undefined;
+  const words: number[] = [];
+  let gap = -1; // index in `words` where `::` stands
+  let i = 0;
+  const n = text.length;
+  if (text.startsWith('::')) {
+    gap = 0;
+    i = 2;
+    if (n === 2) return new Array<number>(8).fill(0);
+  } else if (text.charCodeAt(0) === 58) return undefined;
+  while (i < n) {
+    let value = 0;
+    let digits = 0;
+    const start = i;
+    while (i < n && digits <= 4) {
+      const c = text.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      value = value * 16 + d;
+      digits++;
+      i++;
+    }
+    if (i < n && text.charCodeAt(i) === 46) {
+      // Dotted IPv4 tail: the rest of the text.
+      const v4 = parseV4(text.slice(start));
+      if (!v4 || words.length > 6) return undefined;
+      words.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+      i = n;
+      break;
+    }
+    if (digits === 0 || digits > 4) return undefined;
+    words.push(value);
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 58) return undefined;
+    i++;
+    if (i < n && text.charCodeAt(i) === 58) {
+      if (gap !== -1) return undefined;
+      gap = words.length;
+      i++;
+      if (i === n) break;
+    } else if (i === n) return undefined;
   }
-  const head = parseGroups(halves[0] as string);
-  const tail = parseGroups(halves[1] as string);
-  if (!head || !tail) return undefined;
-  // An embedded IPv4 tail is only allowed at the very end.
-  if ((halves[0] as string).includes('.')) return undefined;
-  const fill = 8 - head.length - tail.length;
-  if (fill < 1) return undefined;
-  return [...head, ...new Array<number>(fill).fill(0), ...tail];
+  if (gap === -1) return words.length === 8 ? words : undefined;
+  if (words.length > 7) return undefined;
+  const out = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let k = 0; k < gap; k++) out[k] = words[k] as number;
+  const tail = words.length - gap;
+  for (let k = 0; k < tail; k++) out[8 - tail + k] = words[gap + k] as number;
+  return out;
 }
 
 /** Parse an IPv4 or IPv6 address; `undefined` when it is not one. */
@@ -115,8 +131,11 @@ export function formatIp(ip: IpAddress): string {
   return ip.version === 4 ? ip.parts.join('.') : formatV6(ip.parts);
 }
 
+const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** Canonical text of an IP address, or `undefined` when the text is not an address. */
 export function canonicalIp(text: string): string | undefined {
+  if (CANONICAL_V4.test(text)) return text;
   const ip = parseIp(text);
   return ip ? formatIp(ip) : undefined;
 }
@@ -135,7 +154,11 @@ function netmaskToPrefix(mask: string): number | undefined {
  * Canonical `address/prefix` text of a network (host bits kept, as netaddr does). A missing
  * prefix means a host route (/32 or /128); an IPv4 netmask becomes its prefix length.
  */
+const CANONICAL_V4_NET =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
+
 export function canonicalNetwork(text: string): string | undefined {
+  if (CANONICAL_V4_NET.test(text)) return text;
   const slash = text.indexOf('/');
   const addrText = slash === -1 ? text : text.slice(0, slash);
   const ip = parseIp(addrText);

@@ -143,13 +143,14 @@ export class Network extends VersionedObject {
     vlan: field(t.integer, { nullable: true }),
     mtu: field(t.integer, { nullable: true }),
   };
-  static readonly constructorDefaults = () => ({
-    subnets: new SubnetList({ objects: [] }),
-    multi_host: false,
-    should_provide_bridge: false,
-    should_provide_vlan: false,
-    mtu: null,
-  });
+  static readonly constructorDefaults = {
+    subnets: () => new SubnetList({ objects: [] }),
+    multi_host: () => false,
+    should_provide_bridge: () => false,
+    should_provide_vlan: () => false,
+    mtu: () => null,
+  };
+
   declare readonly objName: 'Network';
   /** Network id (Neutron network UUID). */
   declare id: string;

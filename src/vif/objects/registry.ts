@@ -19,8 +19,8 @@ export interface ObjectClass<T extends VersionedObject = VersionedObject> {
   readonly isList: boolean;
   /** `str()` prints the primitive as a Python dict (the host-info classes). */
   readonly printsPrimitive: boolean;
-  /** Defaults the Python constructor fills in when they are not given (Network). */
-  readonly constructorDefaults?: () => Record<string, unknown>;
+  /** Defaults the Python constructor fills in when they are not given (Network): field → factory. */
+  readonly constructorDefaults?: Readonly<Record<string, () => unknown>>;
 }
 
 const classes = new Map<string, ObjectClass>();
