@@ -8,6 +8,7 @@ import { RTM_DELLINK, RTM_NEWLINK, RTNLGRP_LINK } from './codec/constants.js';
 import type { NlMessage } from './codec/message.js';
 import { decodeBody, type LinkBody } from './codec/rtnl.js';
 import type { NetlinkContext } from './context.js';
+import { NetlinkError } from './errors.js';
 import { linkDumpRequest } from './requests/link.js';
 import type { NetlinkSocket } from './socket.js';
 import { type Link, linkView } from './views.js';
@@ -85,17 +86,37 @@ export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIter
     seeding = false;
     onMessages(held.splice(0));
   };
+  let resyncing = false;
+  /** Re-reads the link table; a dump that itself overruns is tried again (bounded). */
+  const resync = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await seed(false);
+      } catch (e) {
+        if (done || !(e instanceof NetlinkError) || !['ENOBUFS', 'EBUSY'].includes(e.code) || attempt >= 10)
+          throw e;
+        await new Promise((r) => setTimeout(r, 10 * attempt));
+      }
+    }
+  };
   const start = (async () => {
     socket = await nl.openSocket({
       groups: [RTNLGRP_LINK],
       ...(options.rcvbuf ? { rcvbuf: options.rcvbuf } : {}),
       onNotification: onMessages,
       onOverrun: () => {
+        if (resyncing) return; // one 'lost' per resynchronisation
+        resyncing = true;
         push({ type: 'lost' });
-        seed(false).catch((e) => {
-          failure = e;
-          wake?.();
-        });
+        resync().then(
+          () => {
+            resyncing = false;
+          },
+          (e) => {
+            failure = e;
+            wake?.();
+          },
+        );
       },
     });
     await seed(options.existing === true);

@@ -185,11 +185,16 @@ export class NetlinkSocket {
         datagram.set(q.bytes, off);
         off += q.bytes.length;
       }
-      this.sends++;
-      this.sock.send(datagram, (err) => {
-        if (err) for (const q of members) this.finish(q.pending, this.nativeError(q.pending.ctx, err));
-      });
       i = j;
+      if (this.closedError) continue; // close() already failed them
+      this.sends++;
+      try {
+        this.sock.send(datagram, (err) => {
+          if (err) for (const q of members) this.finish(q.pending, this.nativeError(q.pending.ctx, err));
+        });
+      } catch (e) {
+        for (const q of members) this.finish(q.pending, this.nativeError(q.pending.ctx, e as NativeError));
+      }
     }
   }
 
