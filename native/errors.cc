@@ -11,6 +11,10 @@ Failure Fail(const char* syscall, std::string path) {
   return Failure{errno, syscall, std::move(path), ""};
 }
 
+Failure Errno(int err, const char* syscall, std::string message) {
+  return Failure{err, syscall, "", std::move(message)};
+}
+
 Failure Invalid(const char* syscall, std::string message) {
   return Failure{EINVAL, syscall, "", std::move(message)};
 }

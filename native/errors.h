@@ -22,6 +22,9 @@ struct Failure {
 /** Captures errno after `syscall` failed. */
 Failure Fail(const char* syscall, std::string path = "");
 
+/** `err` (an errno value) from `syscall`. */
+Failure Errno(int err, const char* syscall, std::string message = "");
+
 /** Input rejected before any system call: EINVAL with a message that says why. */
 Failure Invalid(const char* syscall, std::string message);
 

@@ -91,7 +91,7 @@ void CloseHandle(Handle* handle) {
 }
 
 Napi::Error ClosedError(Napi::Env env, const char* syscall) {
-  return MakeError(env, Failure{EBADF, syscall, "", std::string(syscall) + ": EBADF (socket is closed)"});
+  return MakeError(env, Errno(EBADF, syscall, std::string(syscall) + ": EBADF (socket is closed)"));
 }
 
 /**
@@ -133,7 +133,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     auto* poll = new uv_poll_t;
     if (int status = uv_poll_init(loop, poll, opened->fd)) {
       delete poll;
-      throw MakeError(env, Failure{-status, "uv_poll_init", "", ""});
+      throw MakeError(env, Errno(-status, "uv_poll_init"));
     }
     std::swap(fd_, opened->fd);
     poll_ = poll;
@@ -147,9 +147,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     scratch_.resize(kScratch);
     onMessages_ = Napi::Persistent(info[1].As<Napi::Function>());
     onError_ = Napi::Persistent(info[2].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", info.This().As<Napi::Object>());
-    info.This().As<Napi::Object>().DefineProperty(
-        Napi::PropertyDescriptor::Value("portId", Napi::Number::New(env, opened->portId), napi_enumerable));
+    Napi::Object self = info.This().As<Napi::Object>();
+    context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", self);
+    Napi::Number portId = Napi::Number::New(env, opened->portId);
+    self.DefineProperty(Napi::PropertyDescriptor::Value("portId", portId, napi_enumerable));
     UpdateRef();
     Ref();  // an open socket is never collected: close() releases it
   }
@@ -168,7 +169,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
   void Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    if (!info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
       throw Napi::TypeError::New(env, "datagram must be a Uint8Array");
     }
     if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
@@ -179,7 +181,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       try {
         sender_ = std::thread(&NetlinkSocket::SendLoop, this);
       } catch (const std::system_error& error) {
-        throw MakeError(env, Failure{error.code().value(), "pthread_create", "", ""});
+        throw MakeError(env, Errno(error.code().value(), "pthread_create"));
       }
     }
     if (callbacks_.empty()) uv_ref(reinterpret_cast<uv_handle_t*>(async_));
@@ -293,7 +295,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     for (int err : results) {
       Napi::FunctionReference callback = std::move(self->callbacks_.front());
       self->callbacks_.pop_front();
-      Napi::Value error = err ? MakeError(env, Failure{err, "sendmsg", "", ""}).Value() : env.Null();
+      Napi::Value error = err ? MakeError(env, Errno(err, "sendmsg")).Value() : env.Null();
       self->Call(callback.Value(), {error});
     }
     if (stopped) {
@@ -326,11 +328,11 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     int err = 0;
     while (count < kPassDatagrams && bytes < kPassBytes) {
       size_t length = 0;
-      // EINVAL as a socket error only comes from the kernel continuing a dump inside recvmsg
-      // that already ended inside sendmsg on the sender thread (a race in netlink_dump's
-      // cb_running check): nothing was lost, so read on.
-      while ((err = ReceiveOne(length)) == EINVAL) {
-      }
+      err = ReceiveOne(length);
+      // EINVAL as a socket error comes from the kernel continuing, inside recvmsg, a dump that
+      // just ended inside sendmsg on the sender thread (netlink_dump finds cb_running false):
+      // nothing was lost, so read on. It is cleared once reported; a second one is real.
+      if (err == EINVAL) err = ReceiveOne(length);
       if (err != 0) break;
       batch[count++] = Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), length);
       bytes += length;
@@ -340,9 +342,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     if (closed_) return;
     if (err == ENOBUFS) {
       // The kernel dropped messages for us; the socket stays usable.
-      Call(onError_.Value(), {MakeError(env, Failure{ENOBUFS, "recvmsg", "", ""}).Value()});
+      Call(onError_.Value(), {MakeError(env, Errno(ENOBUFS, "recvmsg")).Value()});
     } else if (err != 0 && err != EAGAIN) {
-      return Fatal(Failure{err, "recvmsg", "", ""});
+      return Fatal(Errno(err, "recvmsg"));
     }
     UpdateRef();
   }
@@ -413,7 +415,8 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
   Napi::Object options = args::Options(info, 0);
   int protocol = static_cast<int>(args::Integer(options.Get("protocol"), "protocol", 0, 31));
   std::string netns = args::String(options, "netns", false).value_or("");
-  int rcvbuf = static_cast<int>(args::Integer(options, "rcvbuf", 1, INT32_MAX).value_or(kDefaultRcvbuf));
+  auto rcvbuf = static_cast<int>(
+      args::Integer(options, "rcvbuf", 1, INT32_MAX).value_or(kDefaultRcvbuf));
   std::vector<uint32_t> groups;
   Napi::Value list = options.Get("groups");
   if (!list.IsUndefined() && !list.IsNull()) {
@@ -423,14 +426,18 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
       groups.push_back(static_cast<uint32_t>(args::Integer(array.Get(i), "group", 1, UINT32_MAX)));
     }
   }
-  auto onMessages = std::make_shared<Napi::FunctionReference>(Napi::Persistent(args::Function(options, "onMessages")));
-  auto onError = std::make_shared<Napi::FunctionReference>(Napi::Persistent(args::Function(options, "onError")));
+  // shared_ptr: std::function needs copyable captures; released on the event loop thread.
+  auto onMessages = std::make_shared<Napi::FunctionReference>(
+      Napi::Persistent(args::Function(options, "onMessages")));
+  auto onError = std::make_shared<Napi::FunctionReference>(
+      Napi::Persistent(args::Function(options, "onError")));
   auto opened = std::make_shared<Opened>();
   return RunOnThread(
       env, netns, [=] { return OpenSocket(protocol, rcvbuf, groups, *opened); },
       [=](Napi::Env env) {
         Napi::FunctionReference* socketClass = env.GetInstanceData<Napi::FunctionReference>();
-        return socketClass->New({Napi::External<Opened>::New(env, opened.get()), onMessages->Value(), onError->Value()});
+        auto handOver = Napi::External<Opened>::New(env, opened.get());
+        return socketClass->New({handOver, onMessages->Value(), onError->Value()});
       });
 }
 

@@ -18,9 +18,9 @@ namespace osvif {
 namespace {
 
 Failure CheckPath(const std::string& path) {
-  if (path.size() > 1 && path[0] == '/' && path.back() != '/' && path.find('\0') == std::string::npos) {
-    return {};
-  }
+  bool ok = path.size() > 1 && path[0] == '/' && path.back() != '/' &&
+            path.find('\0') == std::string::npos;
+  if (ok) return {};
   return Invalid("open", "netns path must be an absolute file path, got '" + path + "'");
 }
 
@@ -33,7 +33,9 @@ Failure ShareDirectory(const std::string& dir) {
   while (mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
     // EINVAL: not a mount point yet.
     if (errno != EINVAL || bound) return Fail("mount", dir);
-    if (mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) return Fail("mount", dir);
+    if (mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) {
+      return Fail("mount", dir);
+    }
     bound = true;
   }
   return {};
@@ -41,7 +43,8 @@ Failure ShareDirectory(const std::string& dir) {
 
 // On a thread of its own that ends afterwards: it leaves with the new namespace.
 Failure Create(const std::string& path) {
-  Failure failure = ShareDirectory(path.substr(0, path.rfind('/')).empty() ? "/" : path.substr(0, path.rfind('/')));
+  std::string dir = path.substr(0, path.rfind('/'));
+  Failure failure = ShareDirectory(dir.empty() ? "/" : dir);
   if (!failure.ok()) return failure;
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
   if (fd < 0) return Fail("open", path);

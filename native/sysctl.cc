@@ -24,7 +24,8 @@ Failure CheckPath(const std::string& path) {
     escapes = component == "..";
   }
   if (!escapes) return {};
-  return Invalid("open", "sysctl path must be relative to /proc/sys/net without '..', got '" + path + "'");
+  return Invalid("open", "sysctl path must be relative to /proc/sys/net without '..', got '" +
+                            path + "'");
 }
 
 Failure WriteFile(const std::string& file, const std::string& value) {
@@ -38,7 +39,8 @@ Failure WriteFile(const std::string& file, const std::string& value) {
   if (written < 0) {
     failure = Fail("write", file);
   } else if (static_cast<size_t>(written) != value.size()) {
-    failure = Failure{EIO, "write", file, "write " + file + ": EIO (the kernel took part of the value)"};
+    std::string message = "write " + file + ": EIO (the kernel took only part of the value)";
+    failure = Failure{EIO, "write", file, message};
   }
   if (close(fd) != 0 && failure.ok()) failure = Fail("close", file);
   return failure;
@@ -69,7 +71,8 @@ Napi::Value SysctlWrite(const Napi::CallbackInfo& info) {
   std::string value = *args::String(options, "value", true);
   Failure refused = CheckPath(path);
   if (!refused.ok()) return Rejected(info.Env(), refused);
-  return RunOnThread(info.Env(), netns, [path, value] { return WriteFile("/proc/sys/net/" + path, value); });
+  return RunOnThread(info.Env(), netns,
+                     [path, value] { return WriteFile("/proc/sys/net/" + path, value); });
 }
 
 Napi::Value SysctlRead(const Napi::CallbackInfo& info) {

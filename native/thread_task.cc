@@ -85,7 +85,7 @@ Napi::Promise RunOnThread(Napi::Env env, std::string netns, Work work, Result re
       uv_async_send(&task->async);
     });
   } catch (const std::system_error& error) {
-    task->failure = Failure{error.code().value(), "pthread_create", "", ""};
+    task->failure = Errno(error.code().value(), "pthread_create");
     uv_async_send(&task->async);
   }
   return promise;

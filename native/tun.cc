@@ -30,7 +30,9 @@ Failure ReadTun(Napi::Object options, Tun& tun) {
   tun.name = *args::String(options, "name", true);
   tun.netns = args::String(options, "netns", false).value_or("");
   std::string mode = *args::String(options, "mode", true);
-  if (mode != "tap" && mode != "tun") throw Napi::TypeError::New(options.Env(), "mode must be 'tap' or 'tun'");
+  if (mode != "tap" && mode != "tun") {
+    throw Napi::TypeError::New(options.Env(), "mode must be 'tap' or 'tun'");
+  }
   tun.flags |= mode == "tap" ? IFF_TAP : IFF_TUN;
   if (args::Boolean(options, "multiQueue")) tun.flags |= IFF_MULTI_QUEUE;
   if (tun.name.empty() || tun.name.size() >= IFNAMSIZ || tun.name.find('\0') != std::string::npos) {

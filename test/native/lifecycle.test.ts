@@ -135,6 +135,19 @@ it('an idle socket does not hold the process; one with a request in flight does 
   ]);
 });
 
+it('an exception thrown by onMessages is an uncaught exception of the process', (t) => {
+  const thrown = child('throw', 20);
+  t.is(thrown.status, 1);
+  t.regex(thrown.stderr, /Error: thrown by onMessages/);
+});
+
+it('closed sockets are collected: the addon keeps no reference to them', (t) => {
+  const collect = path.join(path.dirname(fixture), 'collect.js');
+  const r = spawnSync(process.execPath, ['--expose-gc', collect, space().path, '100'], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout, 'finalized 100\n');
+});
+
 it('a watch (joined group) holds the process; unref() lets it go', (t) => {
   const watch = child('watch', 2);
   t.is(watch.signal, 'SIGKILL', 'still running when killed after 2 s');
