@@ -161,15 +161,36 @@ function isSetColumn(replica: Replica, table: string, column: string): boolean {
   return !t.value && t.max > 1;
 }
 
+const queues = new WeakMap<Replica, Promise<unknown>>();
+
 /**
  * Runs `build` on a fresh {@link ReplicaTxn} and commits what it queued; on a failed
  * prerequisite waits for the replica to move and runs it again, up to `attempts` times.
- * A builder that queues nothing commits nothing.
+ * A builder that queues nothing commits nothing. As in the OVS IDL, the transactions of one
+ * replica run one after the other (so they never conflict with each other, only with other
+ * clients); group many changes into one transaction for throughput.
  */
-export async function runTransaction<T>(
+export function runTransaction<T>(
   replica: Replica,
   build: (txn: ReplicaTxn) => T | Promise<T>,
   options: TransactionOptions = {},
+): Promise<TransactionOutcome<T>> {
+  const prev = queues.get(replica) ?? Promise.resolve();
+  const next = prev.then(
+    () => attemptAll(replica, build, options),
+    () => attemptAll(replica, build, options),
+  );
+  queues.set(
+    replica,
+    next.catch(() => {}),
+  );
+  return next;
+}
+
+async function attemptAll<T>(
+  replica: Replica,
+  build: (txn: ReplicaTxn) => T | Promise<T>,
+  options: TransactionOptions,
 ): Promise<TransactionOutcome<T>> {
   const attempts = options.attempts ?? 8;
   let last: unknown;
