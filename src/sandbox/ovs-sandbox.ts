@@ -27,6 +27,8 @@ export interface SandboxOptions {
   tcpPort?: number | true;
   /** Schema file (default {@link VSWITCH_SCHEMA}). */
   schema?: string;
+  /** Also listen on `pssl:PORT:127.0.0.1` with these PEM files (port `true`: a free high port). */
+  ssl?: { port?: number | true; privateKey: string; certificate: string; caCert: string };
 }
 
 /** A running private ovsdb-server (and maybe ovs-vswitchd). */
@@ -37,6 +39,8 @@ export class OvsSandbox {
   readonly dbRemote: string;
   /** `tcp:127.0.0.1:PORT` when a TCP remote was asked for. */
   tcpRemote: string | undefined;
+  /** `ssl:127.0.0.1:PORT` when an SSL remote was asked for. */
+  sslRemote: string | undefined;
   /** Path of the namespace ovs-vswitchd runs in, when it runs. */
   netnsPath: string | undefined;
   /** Pid of ovsdb-server (undefined while stopped). */
@@ -46,6 +50,7 @@ export class OvsSandbox {
   private readonly ownDir: boolean;
   private readonly env: NodeJS.ProcessEnv;
   private tcpPort: number | undefined;
+  private ssl: SandboxOptions['ssl'];
 
   private constructor(dir: string, ownDir: boolean) {
     this.dir = dir;
@@ -65,6 +70,7 @@ export class OvsSandbox {
         env: sb.env,
       });
       if (options.tcpPort !== undefined) sb.tcpPort = options.tcpPort === true ? 0 : options.tcpPort;
+      sb.ssl = options.ssl;
       await sb.startServer();
       const client = await OvsdbClient.connect(sb.dbRemote, { reconnect: false, timeoutMs: 10_000 });
       try {
@@ -89,13 +95,24 @@ export class OvsSandbox {
 
   /** (Re)starts ovsdb-server on the existing database file. */
   async startServer(): Promise<void> {
-    const tries = this.tcpPort === 0 ? 5 : 1;
+    const random = () => 20000 + Math.floor(Math.random() * 40000);
+    const tries = this.tcpPort === 0 || this.ssl?.port === true || this.ssl?.port === undefined ? 5 : 1;
     for (let i = 0; i < tries; i++) {
-      const port = this.tcpPort === 0 ? 20000 + Math.floor(Math.random() * 40000) : this.tcpPort;
+      const port = this.tcpPort === 0 ? random() : this.tcpPort;
+      const ssl = this.ssl;
+      const sslPort = ssl ? (typeof ssl.port === 'number' ? ssl.port : random()) : undefined;
       const args = [
         this.file('conf.db'),
         `--remote=punix:${this.file('db.sock')}`,
         ...(port !== undefined ? [`--remote=ptcp:${port}:127.0.0.1`] : []),
+        ...(ssl
+          ? [
+              `--remote=pssl:${sslPort}:127.0.0.1`,
+              `--private-key=${ssl.privateKey}`,
+              `--certificate=${ssl.certificate}`,
+              `--ca-cert=${ssl.caCert}`,
+            ]
+          : []),
         `--pidfile=${this.file('ovsdb-server.pid')}`,
         `--unixctl=${this.file('ovsdb-server.ctl')}`,
         `--log-file=${this.file('ovsdb-server.log')}`,
@@ -112,6 +129,10 @@ export class OvsSandbox {
       if (port !== undefined) {
         this.tcpPort = port;
         this.tcpRemote = `tcp:127.0.0.1:${port}`;
+      }
+      if (ssl && sslPort !== undefined) {
+        this.ssl = { ...ssl, port: sslPort };
+        this.sslRemote = `ssl:127.0.0.1:${sslPort}`;
       }
       return;
     }
