@@ -6,7 +6,7 @@
  * an explicit message wins, and a template that cannot be filled is used raw.
  */
 
-/** Keyword arguments of an exception: rendered with `String()` into the template. */
+/** Keyword arguments of an exception: rendered as text (strings as is, other values as JSON). */
 export type ExceptionKwargs = Readonly<Record<string, unknown>>;
 
 /** Options accepted by every exception besides its keyword arguments. */
@@ -25,7 +25,7 @@ export function formatTemplate(template: string, kwargs: ExceptionKwargs): strin
       missing = true;
       return '';
     }
-    return String(kwargs[key]);
+    return show(kwargs[key]);
   });
   return missing ? undefined : text;
 }
@@ -188,4 +188,14 @@ export class ObjectTypeError extends ObjectError {
 /** A field was read while unset (Python `NotImplementedError: Cannot load 'x' in the base class`). */
 export class ObjectFieldNotSet extends ObjectError {
   static override pythonName = 'NotImplementedError';
+}
+
+/** Text of any value for a message: strings as they are, anything else as JSON (never throws). */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -108,3 +108,33 @@ test('vector primitives with a random value spliced in load or raise a typed err
   );
   t.pass();
 });
+
+test('regression: odd objects in messages never break error formatting', (t) => {
+  const odd = { toString: '' };
+  const base = {
+    'versioned_object.name': 'FixedIP',
+    'versioned_object.namespace': 'os_vif',
+    'versioned_object.version': '1.0',
+  };
+  t.throws(() => objects.fromPrimitive({ ...base, 'versioned_object.namespace': odd }), {
+    instanceOf: ExceptionBase,
+    message: 'Unsupported object type {"toString":""}.FixedIP',
+  });
+  t.throws(() => objects.fromPrimitive({ ...base, 'versioned_object.version': odd }), {
+    instanceOf: ExceptionBase,
+  });
+  for (const data of [{ address: odd }, { floating_ips: [odd] }]) {
+    t.throws(() => objects.fromPrimitive({ ...base, 'versioned_object.data': data }), {
+      instanceOf: ExceptionBase,
+    });
+  }
+  t.throws(
+    () =>
+      objects.fromPrimitive({
+        ...base,
+        'versioned_object.name': 'VIFDirect',
+        'versioned_object.data': { address: odd, mode: odd, dev_address: odd },
+      }),
+    { instanceOf: ExceptionBase },
+  );
+});

@@ -14,6 +14,7 @@ import {
   ObjectKeyError,
   ObjectTypeError,
   ObjectValueError,
+  show,
   UnsupportedObjectError,
 } from '../errors.js';
 import { type Field, type FieldContext, type FieldMap, ListType, ObjectType, pyTypeName } from './fields.js';
@@ -82,10 +83,11 @@ interface ClassMeta {
   readonly slot: ReadonlyMap<string, number>;
 }
 
-const metas = new WeakMap<object, ClassMeta>();
+const META = Symbol('meta');
 
 function meta(cls: ObjectClass): ClassMeta {
-  let m = metas.get(cls);
+  const holder = cls as unknown as { [META]?: ClassMeta };
+  let m = Object.hasOwn(holder, META) ? holder[META] : undefined;
   if (!m) {
     const names = Object.keys(cls.fields);
     if (names.length > 30) throw new Error(`${cls.objName}: too many fields for the change mask`);
@@ -96,7 +98,7 @@ function meta(cls: ObjectClass): ClassMeta {
       sorted: [...names].sort(),
       slot: new Map(names.map((n, i) => [n, i])),
     };
-    metas.set(cls, m);
+    Object.defineProperty(holder, META, { value: m });
   }
   return m;
 }
@@ -420,7 +422,8 @@ export abstract class VersionedObject {
     for (let i = 0; i < list.length; i++) {
       const [name, f, ctx] = list[i] as readonly [string, Field, FieldContext, number];
       const raw = data[name];
-      if (raw === undefined || !Object.hasOwn(data, name)) continue;
+      // Field names are never Object.prototype members (checked at registration), so no own-key check.
+      if (raw === undefined) continue;
       values[i] = raw === null ? obj.#null(name, f) : f.type.fromPrimitive(raw, ctx, loadPrimitive);
     }
     // Python builds an empty instance first, so its constructor defaults fill what data lacks.
@@ -446,6 +449,8 @@ export abstract class VersionedObject {
  */
 export function registerObject<C extends ObjectClass>(cls: C): C {
   for (const [name, , , slot] of meta(cls).list) {
+    if (name in Object.prototype)
+      throw new Error(`${cls.objName}: field name ${name} shadows Object.prototype`);
     Object.defineProperty(cls.prototype, name, {
       configurable: true,
       enumerable: false,
@@ -481,7 +486,7 @@ export function loadPrimitive(primitive: unknown): VersionedObject {
   }
   if (typeof name !== 'string')
     throw new ObjectTypeError(`Object name must be a string, not a ${pyTypeName(name)}`);
-  if (ns !== NAMESPACE) throw new UnsupportedObjectError({ objtype: `${String(ns)}.${name}` });
+  if (ns !== NAMESPACE) throw new UnsupportedObjectError({ objtype: `${show(ns)}.${name}` });
   const cls = lookupClass(name);
   if (!cls) throw new UnsupportedObjectError({ objtype: name });
   if (typeof version !== 'string') {

@@ -5,7 +5,7 @@
  * The accepted inputs follow oslo.versionedobjects where its behaviour is sound, and are stricter
  * where it is a bug (see docs/objects.md, "Lenient inputs").
  */
-import { ObjectTypeError, ObjectValueError } from '../errors.js';
+import { ObjectTypeError, ObjectValueError, show } from '../errors.js';
 import type { VersionedObject } from './base.js';
 import { canonicalIp, canonicalNetwork } from './ip.js';
 import { pyRepr } from './pyrepr.js';
@@ -119,7 +119,7 @@ export class EnumType extends StringType {
   }
   override coerce(value: unknown, ctx: FieldContext): string {
     if (typeof value !== 'string' || !this.values.includes(value)) {
-      throw valueError(`Field value ${String(value)} is invalid`, ctx, value);
+      throw valueError(`Field value ${show(value)} is invalid`, ctx, value);
     }
     return value;
   }
@@ -162,7 +162,7 @@ export class MACAddressType extends Scalar<string> {
       const lowered = value.toLowerCase().replaceAll('-', ':');
       if (MAC_RE.test(lowered)) return lowered;
     }
-    throw valueError(`Malformed MAC ${String(value)}`, ctx, value);
+    throw valueError(`Malformed MAC ${show(value)}`, ctx, value);
   }
   schema(): JsonSchema {
     return { type: 'string', pattern: '^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$' };
@@ -179,7 +179,7 @@ export class PCIAddressType extends Scalar<string> {
       const lowered = value.toLowerCase();
       if (PCI_RE.test(lowered)) return lowered;
     }
-    throw valueError(`Malformed PCI address ${String(value)}`, ctx, value);
+    throw valueError(`Malformed PCI address ${show(value)}`, ctx, value);
   }
   schema(): JsonSchema {
     return { type: 'string', pattern: '^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[01][0-9a-fA-F]\\.[0-7]$' };
@@ -250,7 +250,7 @@ export class IPNetworkType extends Scalar<string> {
   readonly name = 'IPNetwork';
   coerce(value: unknown, ctx: FieldContext): string {
     const canonical = typeof value === 'string' ? canonicalNetwork(value) : undefined;
-    if (canonical === undefined) throw valueError(`invalid IPNetwork ${String(value)}`, ctx, value);
+    if (canonical === undefined) throw valueError(`invalid IPNetwork ${show(value)}`, ctx, value);
     return canonical;
   }
   schema(): JsonSchema {

@@ -1,14 +1,14 @@
 /**
  * Object version strings: `MAJOR.MINOR` (os-vif), loaded as written and compared numerically.
  */
-import { InvalidTargetVersion, InvalidVersion } from '../errors.js';
+import { InvalidTargetVersion, InvalidVersion, show } from '../errors.js';
 
 const VERSION_RE = /^\d+(\.\d+)*$/;
 
 /** Parse a version into its integer parts; throws {@link InvalidVersion} for anything but dotted digits. */
 export function parseVersion(version: unknown): number[] {
   if (typeof version !== 'string' || !VERSION_RE.test(version)) {
-    throw new InvalidVersion({ version: String(version) });
+    throw new InvalidVersion({ version: show(version) });
   }
   return version.split('.').map(Number);
 }
