@@ -11,7 +11,9 @@ runs in-process: the contexts' client mode is switched off, so no privsep daemon
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 
 from oslo_config import cfg
 import os_vif
@@ -35,6 +37,9 @@ def main():
     for group, options in (request.get("config") or {}).items():
         for name, value in options.items():
             cfg.CONF.set_override(name, value, group=group)
+    # linux_bridge takes oslo.concurrency external locks, which need a lock directory.
+    lock_dir = tempfile.mkdtemp(prefix="ovtpylock")
+    cfg.CONF.set_override("lock_path", lock_dir, group="oslo_concurrency")
     os_vif.initialize()
     vif = vo_base.VersionedObject.obj_from_primitive(request["vif"])
     instance = vo_base.VersionedObject.obj_from_primitive(request["instance_info"])
@@ -45,8 +50,13 @@ def main():
             os_vif.unplug(vif, instance)
         print(json.dumps({"ok": True}))
     except Exception as err:  # report, never crash: the caller compares outcomes
-        print(json.dumps({"ok": False, "error": "%s: %s" % (type(err).__name__, err)}))
+        cause = getattr(err, "kwargs", {}).get("err", "")
+        detail = "%s: %s" % (type(err).__name__, err)
+        if cause:
+            detail += " (cause %s: %s)" % (type(cause).__name__, cause)
+        print(json.dumps({"ok": False, "error": detail}))
     sys.stdout.flush()
+    shutil.rmtree(lock_dir, ignore_errors=True)
     os._exit(0)  # the OVSDB IDL thread must not keep the process alive
 
 
