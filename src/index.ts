@@ -4,6 +4,10 @@
  * ```ts
  * import { objects, initialize, plug, unplug, hostInfo } from 'os-vif';
  * ```
- * The netlink and OVSDB layers have their own entries (`os-vif/netlink`, `os-vif/ovsdb`).
+ * Importing it registers the reference plugins (`linux_bridge`, `noop`, `ovs`) as built-ins;
+ * `initialize({ builtins: false })` leaves them out. The netlink, OVSDB and plugin layers have
+ * their own entries (`os-vif/netlink`, `os-vif/ovsdb`, `os-vif/plugins`).
  */
+import './plugins/index.js';
+
 export * from './vif/index.js';
