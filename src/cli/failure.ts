@@ -1,14 +1,14 @@
 /**
  * Turns an error into the CLI's one line, and decides its exit code: input errors (bad files,
- * bad primitives, bad options, a VIF the plugin rejects before touching the host) exit 2;
- * everything else is an operation failure and exits 1. The line names the VIF and the root cause.
+ * bad primitives, bad options, a VIF the plugin refuses before touching the host) exit 2;
+ * everything else is an operation failure and exits 1. The line names the VIF and the cause:
+ * the plugin's own error, with the lowest-level reason in parentheses when it adds something.
  */
 import { UsageError } from './usage.js';
 
 /** Error names that mean "the input was wrong, nothing was changed". */
 const INPUT_ERRORS = new Set([
   'UsageError',
-  'InvalidOption',
   'InvalidConfig',
   'InvalidVif',
   'MissingPortProfile',
@@ -16,25 +16,35 @@ const INPUT_ERRORS = new Set([
   'UnsupportedVif',
   'NoMatchingPlugin',
   'NetlinkValidationError',
-  'UnsupportedObjectError',
-  'IncompatibleObjectVersion',
-  'ObjectError',
-  'ObjectKeyError',
-  'ObjectValueError',
-  'ObjectTypeError',
-  'ObjectFieldNotSet',
-  'InvalidVersion',
 ]);
+
+/** Wrappers that add no information of their own to the line. */
+const WRAPPERS = new Set(['PlugException', 'UnplugException', 'VifOperationFailed']);
+
+/** A plug or unplug of one VIF failed; the CLI's wrapper, so the line can name the VIF. */
+export class VifOperationFailed extends Error {
+  constructor(
+    readonly vifId: string,
+    cause: unknown,
+  ) {
+    super(`VIF ${vifId}`, { cause });
+    this.name = 'VifOperationFailed';
+  }
+}
 
 /** The exit class and the one line for an error. */
 export function describeFailure(error: unknown): { invalidInput: boolean; line: string } {
   const chain = causes(error);
-  const root = chain[chain.length - 1] ?? error;
-  const invalidInput = chain.some((e) => e instanceof UsageError || INPUT_ERRORS.has(nameOf(e)));
-  const vifId = chain.map(vifIdOf).find((id) => id !== undefined);
-  const rootText = oneLine(`${nameOf(root)}: ${messageOf(root)}`);
-  const line = vifId !== undefined && !rootText.includes(vifId) ? `VIF ${vifId}: ${rootText}` : rootText;
-  return { invalidInput, line: root instanceof UsageError ? oneLine(messageOf(root)) : line };
+  const usage = chain.find((e): e is UsageError => e instanceof UsageError);
+  if (usage) return { invalidInput: true, line: oneLine(usage.message) };
+  const invalidInput = chain.some((e) => INPUT_ERRORS.has(nameOf(e)));
+  const vifId = chain.find((e): e is VifOperationFailed => e instanceof VifOperationFailed)?.vifId;
+  const cause = chain.find((e) => !WRAPPERS.has(nameOf(e))) ?? error;
+  const root = chain[chain.length - 1] ?? cause;
+  let text = `${nameOf(cause)}: ${messageOf(cause)}`;
+  if (root !== cause && !messageOf(cause).includes(messageOf(root)))
+    text += ` (${nameOf(root)}: ${messageOf(root)})`;
+  return { invalidInput, line: oneLine(vifId !== undefined ? `VIF ${vifId}: ${text}` : text) };
 }
 
 function causes(error: unknown): unknown[] {
@@ -55,13 +65,6 @@ function nameOf(e: unknown): string {
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function vifIdOf(e: unknown): string | undefined {
-  const kwargs = (e as { kwargs?: Record<string, unknown> })?.kwargs;
-  const vif = kwargs?.vif as { id?: unknown } | undefined;
-  if (typeof vif?.id === 'string') return vif.id;
-  return typeof kwargs?.vif_id === 'string' ? kwargs.vif_id : undefined;
 }
 
 function oneLine(text: string): string {

@@ -3,6 +3,7 @@
  * configuration, run the operation through the library (inside `--netns` when given), and
  * report one line. Everything that can be checked is checked before the host is touched.
  */
+import { VifOperationFailed } from './failure.js';
 import { readConfig, readJson } from './input.js';
 import { openRuntime } from './runtime.js';
 import type { Command, Io } from './usage.js';
@@ -39,7 +40,11 @@ function makeCommand(action: 'plug' | 'unplug'): Command {
         const vif = runtime.loadVif(vifPrimitive);
         const instance = runtime.loadInstance(instancePrimitive);
         const started = performance.now();
-        await runtime[action](vif, instance);
+        try {
+          await runtime[action](vif, instance);
+        } catch (error) {
+          throw new VifOperationFailed(vif.id, error);
+        }
         const ms = performance.now() - started;
         const id = vif.id;
         if (values.json)
