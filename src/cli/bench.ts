@@ -14,8 +14,8 @@ export const benchCommand: Command = {
   async run(values, io) {
     const n = values.n === undefined ? 200 : Number(values.n);
     if (!Number.isInteger(n) || n < 1 || n > 5000)
-      throw new UsageError(`bench: --n must be an integer from 1 to 5000, got ${values.n}`);
-    if (process.getuid?.() !== 0) throw new UsageError('bench: run as root (it creates network namespaces)');
+      throw new UsageError(`--n must be an integer from 1 to 5000, got ${values.n}`);
+    if (process.getuid?.() !== 0) throw new UsageError('run as root (it creates network namespaces)');
     const results = await runBench({
       n,
       progress: io.tty ? (line) => process.stderr.write(line) : undefined,

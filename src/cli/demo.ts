@@ -9,7 +9,7 @@ export const demoCommand: Command = {
     'Plug, show, ping, unplug example VIFs in a sandbox of its own namespaces and OVS daemons; cleans up.',
   options: {},
   async run(_values, io) {
-    if (process.getuid?.() !== 0) throw new UsageError('demo: run as root (it creates network namespaces)');
+    if (process.getuid?.() !== 0) throw new UsageError('run as root (it creates network namespaces)');
     return runDemo(io);
   },
 };

@@ -17,7 +17,7 @@ export const hostInfoCommand: Command = {
       typeof values.permitted === 'string' ? values.permitted.split(',').map((s) => s.trim()) : undefined;
     if (permitted?.some((name) => !/^[A-Za-z][A-Za-z0-9]*$/.test(name))) {
       throw new UsageError(
-        `host-info: --permitted takes class names separated by commas, got ${JSON.stringify(values.permitted)}`,
+        `--permitted takes class names separated by commas, got ${JSON.stringify(values.permitted)}`,
       );
     }
     const runtime = await openRuntime({ config: await readConfig(values.config as string | undefined) });

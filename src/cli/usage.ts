@@ -76,13 +76,12 @@ export function parseCommand(
       allowPositionals: false,
     });
   } catch (error) {
-    throw new UsageError(`${cmd.name}: ${(error as Error).message.split('\n')[0]}`);
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) return 'help';
   for (const [name, def] of Object.entries(cmd.options)) {
-    if (def.required && values[name] === undefined)
-      throw new UsageError(`${cmd.name}: --${name} is required`);
+    if (def.required && values[name] === undefined) throw new UsageError(`--${name} is required`);
   }
   return values;
 }
