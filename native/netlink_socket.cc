@@ -12,6 +12,7 @@
 #include <set>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "args.h"
@@ -90,6 +91,10 @@ void CloseHandle(Handle* handle) {
            [](uv_handle_t* closed) { delete reinterpret_cast<Handle*>(closed); });
 }
 
+// Set by OpenNetlink around the constructor call, which is synchronous on this thread: how
+// the fd reaches the object without exposing a JavaScript constructor argument.
+thread_local Opened* handOver = nullptr;
+
 Napi::Error ClosedError(Napi::Env env, const char* syscall) {
   return MakeError(env, Errno(EBADF, syscall, std::string(syscall) + ": EBADF (socket is closed)"));
 }
@@ -121,13 +126,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
                         InstanceMethod<&NetlinkSocket::UnrefLoop>("unref")});
   }
 
-  // (External<Opened>, onMessages, onError): made by openNetlink only.
+  // (onMessages, onError), with `handOver` set: made by openNetlink only.
   explicit NetlinkSocket(const Napi::CallbackInfo& info) : ObjectWrap(info) {
     Napi::Env env = info.Env();
-    if (!info[0].IsExternal() || !info[1].IsFunction() || !info[2].IsFunction()) {
+    Opened* opened = std::exchange(handOver, nullptr);
+    if (!opened || !info[0].IsFunction() || !info[1].IsFunction()) {
       throw Napi::TypeError::New(env, "NetlinkSocket objects are made by openNetlink()");
     }
-    Opened* opened = info[0].As<Napi::External<Opened>>().Data();
     uv_loop_t* loop = nullptr;
     NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
     auto* poll = new uv_poll_t;
@@ -145,8 +150,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     uv_unref(reinterpret_cast<uv_handle_t*>(async_));
     groups_ = opened->groups;
     scratch_.resize(kScratch);
-    onMessages_ = Napi::Persistent(info[1].As<Napi::Function>());
-    onError_ = Napi::Persistent(info[2].As<Napi::Function>());
+    onMessages_ = Napi::Persistent(info[0].As<Napi::Function>());
+    onError_ = Napi::Persistent(info[1].As<Napi::Function>());
     Napi::Object self = info.This().As<Napi::Object>();
     context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", self);
     Napi::Number portId = Napi::Number::New(env, opened->portId);
@@ -436,8 +441,13 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
       env, netns, [=] { return OpenSocket(protocol, rcvbuf, groups, *opened); },
       [=](Napi::Env env) {
         Napi::FunctionReference* socketClass = env.GetInstanceData<Napi::FunctionReference>();
-        auto handOver = Napi::External<Opened>::New(env, opened.get());
-        return socketClass->New({handOver, onMessages->Value(), onError->Value()});
+        handOver = opened.get();
+        try {
+          return socketClass->New({onMessages->Value(), onError->Value()});
+        } catch (...) {
+          handOver = nullptr;  // normally the constructor took it
+          throw;
+        }
       });
 }
 
