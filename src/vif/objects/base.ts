@@ -71,6 +71,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const LOADING = Object.freeze({});
 
 const DATA = Symbol('data');
+const NO_CHANGES: readonly string[] = Object.freeze([]);
 const CHANGED = Symbol('changed');
 
 /** Per-class lookup tables, computed once. */
@@ -172,8 +173,8 @@ export abstract class VersionedObject {
   objSet(name: string, value: unknown): void;
   objSet(name: string, value: unknown): void {
     const slot = this.#slot(name);
-    const [, f, ctx] = meta(this.objClass()).list[slot] as readonly [string, Field, FieldContext, number];
-    this[DATA][slot] = value === null ? this.#null(name, f) : f.type.coerce(value, ctx);
+    const entry = meta(this.objClass()).list[slot] as readonly [string, Field, FieldContext, number];
+    this[DATA][slot] = value === null ? this.#null(name, entry[1]) : entry[1].type.coerce(value, entry[2]);
     this[CHANGED] |= 1 << slot;
   }
 
@@ -283,8 +284,8 @@ export abstract class VersionedObject {
     for (let i = 0; i < list.length; i++) {
       const v = values[i];
       if (v === undefined) continue;
-      const [name, f] = list[i] as readonly [string, Field, FieldContext, number];
-      data[name] = v === null ? null : f.type.toPrimitive(v);
+      const entry = list[i] as readonly [string, Field, FieldContext, number];
+      data[entry[0]] = v === null ? null : entry[1].type.toPrimitive(v);
     }
     if (target !== own || manifest) this.objMakeCompatible(data, target, manifest);
     const prim = {
@@ -420,11 +421,14 @@ export abstract class VersionedObject {
     const values = obj[DATA];
     const list = m.list;
     for (let i = 0; i < list.length; i++) {
-      const [name, f, ctx] = list[i] as readonly [string, Field, FieldContext, number];
-      const raw = data[name];
+      const entry = list[i] as readonly [string, Field, FieldContext, number];
+      const raw = data[entry[0]];
       // Field names are never Object.prototype members (checked at registration), so no own-key check.
       if (raw === undefined) continue;
-      values[i] = raw === null ? obj.#null(name, f) : f.type.fromPrimitive(raw, ctx, loadPrimitive);
+      values[i] =
+        raw === null
+          ? obj.#null(entry[0], entry[1])
+          : entry[1].type.fromPrimitive(raw, entry[2], loadPrimitive);
     }
     // Python builds an empty instance first, so its constructor defaults fill what data lacks.
     const defaults = cls.constructorDefaults;
@@ -502,7 +506,7 @@ export function loadPrimitive(primitive: unknown): VersionedObject {
       objName: name,
     });
   }
-  const changes = primitive[KEY.changes] ?? [];
+  const changes = primitive[KEY.changes] ?? NO_CHANGES;
   if (!Array.isArray(changes)) {
     throw new ObjectTypeError(`${name} changes must be a list, not a ${pyTypeName(changes)}`, {
       objName: name,

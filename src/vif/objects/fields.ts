@@ -273,7 +273,10 @@ export class ListType<T> implements FieldType<T[]> {
     return this.requireArray(value, ctx).map((v) => this.element.coerce(v, ctx));
   }
   fromPrimitive(value: unknown, ctx: FieldContext, load: Loader): T[] {
-    return this.requireArray(value, ctx).map((v) => this.element.fromPrimitive(v, ctx, load));
+    const items = this.requireArray(value, ctx);
+    const out = new Array<T>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.element.fromPrimitive(items[i], ctx, load);
+    return out;
   }
   toPrimitive(value: T[]): unknown {
     return value.map((v) => this.element.toPrimitive(v));
