@@ -67,9 +67,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Marker passed to constructors by the loader: build an empty instance, no constructor defaults. */
-const LOADING = Object.freeze({});
-
 const DATA = Symbol('data');
 const NO_CHANGES: readonly string[] = Object.freeze([]);
 const CHANGED = Symbol('changed');
@@ -124,7 +121,7 @@ export abstract class VersionedObject {
   /** Version this object claims: its class's, or the version it was loaded at (kept verbatim). */
   declare objVersion: string;
   /** Field values by slot (see {@link ClassMeta}); `undefined` means unset. */
-  declare private readonly [DATA]: unknown[];
+  declare private [DATA]: unknown[];
   /** Changed fields as a bit mask over the class's fields. */
   declare private [CHANGED]: number;
 
@@ -133,7 +130,6 @@ export abstract class VersionedObject {
     this.objVersion = cls.VERSION;
     this[DATA] = new Array<unknown>(meta(cls).list.length).fill(undefined);
     this[CHANGED] = 0;
-    if (init === LOADING) return;
     const given = init as Record<string, unknown>;
     const defaults = cls.constructorDefaults;
     if (defaults) {
@@ -147,7 +143,7 @@ export abstract class VersionedObject {
     return this.constructor as ObjectClass;
   }
 
-  #slot(name: string): number {
+  private slotOf(name: string): number {
     const slot = meta(this.objClass()).slot.get(name);
     if (slot === undefined) {
       throw new ObjectTypeError(`${this.objName} has no field ${name}`, {
@@ -158,7 +154,7 @@ export abstract class VersionedObject {
     return slot;
   }
 
-  #null(name: string, f: Field): unknown {
+  private nullValue(name: string, f: Field): unknown {
     if (f.nullable) return null;
     if (f.hasDefault) return f.type.coerce(f.default, { objName: this.objName, field: name });
     throw new ObjectValueError(`Field \`${name}' cannot be None`, {
@@ -172,9 +168,10 @@ export abstract class VersionedObject {
   objSet<K extends FieldName<this>>(name: K, value: this[K]): void;
   objSet(name: string, value: unknown): void;
   objSet(name: string, value: unknown): void {
-    const slot = this.#slot(name);
+    const slot = this.slotOf(name);
     const entry = meta(this.objClass()).list[slot] as readonly [string, Field, FieldContext, number];
-    this[DATA][slot] = value === null ? this.#null(name, entry[1]) : entry[1].type.coerce(value, entry[2]);
+    this[DATA][slot] =
+      value === null ? this.nullValue(name, entry[1]) : entry[1].type.coerce(value, entry[2]);
     this[CHANGED] |= 1 << slot;
   }
 
@@ -217,7 +214,7 @@ export abstract class VersionedObject {
 
   /** Make a field unset again (it leaves the primitive and the changed set). */
   objUnset(name: FieldName<this> | string): void {
-    const slot = this.#slot(name);
+    const slot = this.slotOf(name);
     this[DATA][slot] = undefined;
     this[CHANGED] &= ~(1 << slot);
   }
@@ -235,7 +232,7 @@ export abstract class VersionedObject {
     }
   }
 
-  #fieldChanged(slot: number): boolean {
+  private fieldChanged(slot: number): boolean {
     if ((this[CHANGED] & (1 << slot)) !== 0) return true;
     const v = this[DATA][slot];
     return v instanceof VersionedObject && v.objHasChanges();
@@ -244,7 +241,7 @@ export abstract class VersionedObject {
   /** Fields changed since construction/load/reset, including fields whose nested object has changes. */
   objWhatChanged(): Set<string> {
     const { sorted, slot } = meta(this.objClass());
-    return new Set(sorted.filter((name) => this.#fieldChanged(slot.get(name) as number)));
+    return new Set(sorted.filter((name) => this.fieldChanged(slot.get(name) as number)));
   }
 
   /** Does the object (or a nested object) have changes? */
@@ -296,7 +293,7 @@ export abstract class VersionedObject {
     } as Primitive;
     const changes: string[] = [];
     for (const name of sorted) {
-      if (name in data && this.#fieldChanged(slot.get(name) as number)) changes.push(name);
+      if (name in data && this.fieldChanged(slot.get(name) as number)) changes.push(name);
     }
     if (changes.length > 0) prim[KEY.changes] = changes;
     return prim;
@@ -318,11 +315,11 @@ export abstract class VersionedObject {
       const isObj =
         type instanceof ObjectType || (type instanceof ListType && type.element instanceof ObjectType);
       if (!isObj || !this.objAttrIsSet(name)) continue;
-      this.#makeFieldCompatible(data, targetVersion, name, manifest);
+      this.makeFieldCompatible(data, targetVersion, name, manifest);
     }
   }
 
-  #relationshipFor(
+  private relationshipFor(
     name: string,
     target: string,
     manifest?: VersionManifest,
@@ -339,30 +336,35 @@ export abstract class VersionedObject {
     return version === undefined ? undefined : [[target, version]];
   }
 
-  #makeFieldCompatible(
+  private makeFieldCompatible(
     data: Record<string, unknown>,
     target: string,
     name: string,
     manifest?: VersionManifest,
   ): void {
-    const rels = this.#relationshipFor(name, target, manifest);
+    const rels = this.relationshipFor(name, target, manifest);
     if (!rels || rels.length === 0) return;
     const tgt = parseTarget(target);
     for (let i = 0; i < rels.length; i++) {
       const cmp = compareTuples(tgt, parseTarget((rels[i] as readonly [string, string])[0]));
       if (cmp < 0) {
         if (i === 0) delete data[name];
-        else this.#backportChild(data, name, (rels[i - 1] as readonly [string, string])[1], manifest);
+        else this.backportChild(data, name, (rels[i - 1] as readonly [string, string])[1], manifest);
         return;
       }
       if (cmp === 0) {
-        this.#backportChild(data, name, (rels[i] as readonly [string, string])[1], manifest);
+        this.backportChild(data, name, (rels[i] as readonly [string, string])[1], manifest);
         return;
       }
     }
   }
 
-  #backportChild(data: Record<string, unknown>, name: string, to: string, manifest?: VersionManifest): void {
+  private backportChild(
+    data: Record<string, unknown>,
+    name: string,
+    to: string,
+    manifest?: VersionManifest,
+  ): void {
     const value = this.objGet(name);
     const backport = (child: VersionedObject, prim: unknown) => {
       const env = prim as Record<string, unknown>;
@@ -414,11 +416,15 @@ export abstract class VersionedObject {
   static objLoad(
     obj: VersionedObject,
     cls: ObjectClass,
+    version: string,
     data: Record<string, unknown>,
     changes: readonly unknown[],
   ): void {
     const m = meta(cls);
-    const values = obj[DATA];
+    const values = new Array<unknown>(m.list.length).fill(undefined);
+    obj.objVersion = version;
+    obj[DATA] = values;
+    obj[CHANGED] = 0;
     const list = m.list;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i] as readonly [string, Field, FieldContext, number];
@@ -427,7 +433,7 @@ export abstract class VersionedObject {
       if (raw === undefined) continue;
       values[i] =
         raw === null
-          ? obj.#null(entry[0], entry[1])
+          ? obj.nullValue(entry[0], entry[1])
           : entry[1].type.fromPrimitive(raw, entry[2], loadPrimitive);
     }
     // Python builds an empty instance first, so its constructor defaults fill what data lacks.
@@ -512,8 +518,8 @@ export function loadPrimitive(primitive: unknown): VersionedObject {
       objName: name,
     });
   }
-  const obj = new cls(LOADING as never);
-  obj.objVersion = version;
-  VersionedObject.objLoad(obj, cls, data, changes);
+  // An empty instance, without running the constructors (the loader applies constructor defaults).
+  const obj = Object.create(cls.prototype) as VersionedObject;
+  VersionedObject.objLoad(obj, cls, version, data, changes);
   return obj;
 }
