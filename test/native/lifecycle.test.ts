@@ -63,7 +63,7 @@ it('close() is idempotent, and a send after close throws EBADF', async (t) => {
 
 it('close() while a send is in flight: it completes, the queued ones are cancelled', async (t) => {
   const conn = await Conn.open({ netns: space().path });
-  const names = Array.from({ length: 20 }, (_, i) => `ovtc${i}`);
+  const names = Array.from({ length: 40 }, (_, i) => `ovtc${i}`);
   await conn.send(concat(names.map((name, i) => newBridge(i + 1, name))));
   const results: string[] = [];
   const record = (datagram: Uint8Array) =>
@@ -85,6 +85,7 @@ it('close() while a send is in flight: it completes, the queued ones are cancell
   await Promise.all([slow, ...queued]);
   t.deepEqual(results, ['ok', 'ECANCELED', 'ECANCELED']);
   t.is(ours(), 0, 'the send in flight ran to its end');
+  t.log(`callbacks: ${results.join(' ')}`);
   t.false(
     space()
       .links()
@@ -149,8 +150,8 @@ it('closed sockets are collected: the addon keeps no reference to them', (t) => 
 });
 
 it('a watch (joined group) holds the process; unref() lets it go', (t) => {
-  const watch = child('watch', 2);
-  t.is(watch.signal, 'SIGKILL', 'still running when killed after 2 s');
+  const watch = child('watch', 3);
+  t.is(watch.signal, 'SIGKILL', 'still running when killed after 3 s');
   t.is(watch.stdout, 'opened\n');
   const unref = child('watch-unref', 20);
   t.is(unref.status, 0, unref.stderr);
