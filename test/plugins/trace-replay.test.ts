@@ -80,6 +80,11 @@ async function replay(s: TraceScenario, links: RecordingLinks, sw: RecordingSwit
 function applyDeliberateDifferences(s: TraceScenario, want: HostEffects): void {
   // Hybrid veths: os-vif asks for promisc 'on' and its netlink layer clears IFF_PROMISC; we set it.
   for (const change of want.sets.values()) if (change.promisc === false) change.promisc = true;
+  // Hybrid unplug: qvb is not set down first; it is deleted with its peer qvo in the same request.
+  if (want.log.some((l) => l.startsWith('del qbr'))) {
+    for (const [dev, change] of want.sets)
+      if (dev.startsWith('qvb') && change.up === false) want.sets.delete(dev);
+  }
   if (s.vif_class === 'VIFHostDevice' && s.action === 'plug') {
     const dpdk = s.description.includes('DPDK');
     // The representor exists on a real host (the recorder's table lacked it), so its MTU is set;

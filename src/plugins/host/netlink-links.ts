@@ -4,6 +4,7 @@
  * STP off, multicast snooping off), sysctls go through the namespace's own /proc/sys/net.
  */
 import { type Address, type Link, Netlink, NetlinkError, type Route } from '../../netlink/index.js';
+import { DeleteBatcher } from './delete-batcher.js';
 import type { AddressInfo, GatewayRoute, LinkChange, LinkHost, LinkInfo } from './links.js';
 
 const IFA_F_SECONDARY = 0x01;
@@ -13,7 +14,15 @@ const MAIN_TABLE = 254;
 
 /** A LinkHost in one network namespace. */
 export class NetlinkLinks implements LinkHost {
-  private constructor(private readonly nl: Netlink) {}
+  private readonly deletes: DeleteBatcher;
+
+  private constructor(private readonly nl: Netlink) {
+    this.deletes = new DeleteBatcher({
+      deleteOne: (name) => nl.links.del(name),
+      setGroup: (name, group) => nl.links.set(name, { group }),
+      deleteGroup: (group) => nl.links.del({ group }),
+    });
+  }
 
   /** Opens the socket in `netns` (a name under /run/netns or a path; default: the current one). */
   static async open(netns?: string): Promise<NetlinkLinks> {
@@ -57,8 +66,9 @@ export class NetlinkLinks implements LinkHost {
     await this.nl.links.set(name, change);
   }
 
-  async del(name: string): Promise<void> {
-    await this.nl.links.del(name);
+  /** Deletes a link; deletions issued together (concurrent unplugs) go to the kernel as one group delete. */
+  del(name: string): Promise<void> {
+    return this.deletes.delete(name);
   }
 
   async writeSysctl(path: string, value: string): Promise<boolean> {

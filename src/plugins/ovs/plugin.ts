@@ -319,17 +319,26 @@ export class OvsPlugin extends PluginBase {
     vifId: string,
   ): Promise<void> {
     const names = ovsNames(vifId);
-    if (await links.exists(qbr)) {
-      await links.del(qbr);
-      if (await links.exists(names.qvb)) await links.set(names.qvb, { up: false });
-    }
-    await ovs.deletePort(bridge, names.qvo);
+    // os-vif deletes qbr, sets qvb down, deletes the OVS port, then qvo. Here the OVS port goes
+    // first and qbr and qvo (with its peer qvb) are deleted together: one kernel request, one
+    // unregister grace period instead of two, and the same end state.
+    await ovs.deletePort(bridge, names.qvo, false);
+    await Promise.all([deleteIfPresent(links, qbr), deleteIfPresent(links, names.qvo)]);
   }
 
   private async kernelRepresentor(devAddress: string): Promise<string> {
     const pf = await this.sysfs.pfIfname(devAddress);
     const vfNum = await this.sysfs.vfNumber(devAddress);
     return this.sysfs.representor(pf, vfNum);
+  }
+}
+
+/** Deletes a link, treating "no such device" as done (no separate existence check). */
+async function deleteIfPresent(links: LinkHost, name: string): Promise<void> {
+  try {
+    await links.del(name);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENODEV') throw error;
   }
 }
 
