@@ -79,6 +79,10 @@ interface ClassMeta {
   readonly sorted: readonly string[];
   /** Slot of each field in the value array; its bit in the change mask is `1 << slot`. */
   readonly slot: ReadonlyMap<string, number>;
+  /** Slot of each field name, as a prototype-less object (fast lookups of wire strings). */
+  readonly slotOf: Readonly<Record<string, number>>;
+  /** Constructor defaults as `[slot, name, factory]` (Network). */
+  readonly defaults: readonly (readonly [number, string, () => unknown])[];
 }
 
 const META = Symbol('meta');
@@ -95,6 +99,13 @@ function meta(cls: ObjectClass): ClassMeta {
       ),
       sorted: [...names].sort(),
       slot: new Map(names.map((n, i) => [n, i])),
+      slotOf: Object.assign(
+        Object.create(null) as Record<string, number>,
+        ...names.map((n, i) => ({ [n]: i })),
+      ),
+      defaults: Object.entries(cls.constructorDefaults ?? {}).map(
+        ([n, make]) => [names.indexOf(n), n, make] as const,
+      ),
     };
     Object.defineProperty(holder, META, { value: m });
   }
@@ -437,16 +448,11 @@ export abstract class VersionedObject {
           : entry[1].type.fromPrimitive(raw, entry[2], loadPrimitive);
     }
     // Python builds an empty instance first, so its constructor defaults fill what data lacks.
-    const defaults = cls.constructorDefaults;
-    if (defaults) {
-      for (const [k, make] of Object.entries(defaults)) {
-        if (values[m.slot.get(k) as number] === undefined) obj.objSet(k, make());
-      }
-    }
+    for (const [slot, name, make] of m.defaults) if (values[slot] === undefined) obj.objSet(name, make());
     let mask = 0;
-    for (const n of changes) {
-      if (typeof n !== 'string') continue;
-      const slot = m.slot.get(n);
+    for (let i = 0; i < changes.length; i++) {
+      const n = changes[i];
+      const slot = typeof n === 'string' ? m.slotOf[n] : undefined;
       if (slot !== undefined) mask |= 1 << slot;
     }
     obj[CHANGED] = mask;
