@@ -208,13 +208,15 @@ async function attemptAll<T>(
         if (op.op === 'insert' && op.uuidName && results[i]?.uuid)
           inserted.set(op.uuidName, results[i]!.uuid!);
       });
-      await reflected(replica, ops, results);
+      await reflected(replica, ops);
       return { value, results, inserted, attempts: attempt };
     } catch (e) {
       last = e;
       if (e instanceof TimedOut && e.index < waitCount) {
-        // a prerequisite failed: the replica is behind the server; let it catch up
+        // a prerequisite failed: the replica is behind the server; let it catch up, then step
+        // aside for a random moment so that two clients do not collide round after round
         if (replica.seq === seq) await replica.nextChange(200);
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         continue;
       }
       if (options.retryOnDisconnect && e instanceof OvsdbConnectionError && e.kind !== 'cancelled') {
@@ -228,21 +230,16 @@ async function attemptAll<T>(
 }
 
 /**
- * Read-your-writes: when the replica does not show an inserted row yet, one `echo` round trip
- * lets the server's pending update arrive first (it sends updates before later replies). Rows
- * the server garbage-collected at commit never show up, hence a round trip, not a wait.
+ * Read-your-writes: the next transaction must be built on a replica that shows this one. The
+ * server sends the monitor updates of a commit before its replies to later requests, so one
+ * `echo` round trip after a write to a replicated table is enough (a row the server
+ * garbage-collected at commit never shows up, hence a round trip and not a wait for rows).
  */
-async function reflected(replica: Replica, ops: Operation[], results: OperationResult[]): Promise<void> {
-  const missing = ops.some((op, i) => {
-    const u = results[i]?.uuid;
-    return (
-      op.op === 'insert' &&
-      u !== undefined &&
-      replica.replicates(op.table) &&
-      replica.get(op.table, u) === undefined
-    );
-  });
-  if (missing) await replica.client.echo().catch(() => {});
+async function reflected(replica: Replica, ops: Operation[]): Promise<void> {
+  const wrote = ops.some(
+    (op) => 'table' in op && op.op !== 'select' && op.op !== 'wait' && replica.replicates(op.table),
+  );
+  if (wrote) await replica.client.echo().catch(() => {});
 }
 
 export { OvsdbOperationError };
