@@ -68,8 +68,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 const DATA = Symbol('data');
-const NO_CHANGES: readonly string[] = Object.freeze([]);
 const CHANGED = Symbol('changed');
+const NO_CHANGES: readonly string[] = Object.freeze([]);
 
 /** Per-class lookup tables, computed once. */
 interface ClassMeta {
@@ -77,9 +77,10 @@ interface ClassMeta {
   readonly list: readonly (readonly [string, Field, FieldContext, number])[];
   /** Names sorted (the order of the emitted `changes` list). */
   readonly sorted: readonly string[];
-  /** Slot of each field in the value array; its bit in the change mask is `1 << slot`. */
-  readonly slot: ReadonlyMap<string, number>;
-  /** Slot of each field name, as a prototype-less object (fast lookups of wire strings). */
+  /**
+   * Slot of each field in the value array (its bit in the change mask is `1 << slot`), as a
+   * prototype-less object so that any wire string can be looked up safely.
+   */
   readonly slotOf: Readonly<Record<string, number>>;
   /** Constructor defaults as `[slot, name, factory]` (Network). */
   readonly defaults: readonly (readonly [number, string, () => unknown])[];
@@ -98,7 +99,6 @@ function meta(cls: ObjectClass): ClassMeta {
         (n, i) => [n, cls.fields[n] as Field, Object.freeze({ objName: cls.objName, field: n }), i] as const,
       ),
       sorted: [...names].sort(),
-      slot: new Map(names.map((n, i) => [n, i])),
       slotOf: Object.assign(
         Object.create(null) as Record<string, number>,
         ...names.map((n, i) => ({ [n]: i })),
@@ -155,7 +155,7 @@ export abstract class VersionedObject {
   }
 
   private slotOf(name: string): number {
-    const slot = meta(this.objClass()).slot.get(name);
+    const slot = meta(this.objClass()).slotOf[name];
     if (slot === undefined) {
       throw new ObjectTypeError(`${this.objName} has no field ${name}`, {
         objName: this.objName,
@@ -190,7 +190,7 @@ export abstract class VersionedObject {
   objGet<K extends FieldName<this>>(name: K): this[K] | undefined;
   objGet(name: string): unknown;
   objGet(name: string): unknown {
-    const slot = meta(this.objClass()).slot.get(name);
+    const slot = meta(this.objClass()).slotOf[name];
     return slot === undefined ? undefined : this[DATA][slot];
   }
 
@@ -251,8 +251,8 @@ export abstract class VersionedObject {
 
   /** Fields changed since construction/load/reset, including fields whose nested object has changes. */
   objWhatChanged(): Set<string> {
-    const { sorted, slot } = meta(this.objClass());
-    return new Set(sorted.filter((name) => this.fieldChanged(slot.get(name) as number)));
+    const { sorted, slotOf } = meta(this.objClass());
+    return new Set(sorted.filter((name) => this.fieldChanged(slotOf[name] as number)));
   }
 
   /** Does the object (or a nested object) have changes? */
@@ -287,7 +287,7 @@ export abstract class VersionedObject {
       throw new InvalidTargetVersion({ version: target });
     }
     const data: Record<string, unknown> = {};
-    const { list, sorted, slot } = meta(this.objClass());
+    const { list, sorted, slotOf } = meta(this.objClass());
     const values = this[DATA];
     for (let i = 0; i < list.length; i++) {
       const v = values[i];
@@ -304,7 +304,7 @@ export abstract class VersionedObject {
     } as Primitive;
     const changes: string[] = [];
     for (const name of sorted) {
-      if (name in data && this.fieldChanged(slot.get(name) as number)) changes.push(name);
+      if (name in data && this.fieldChanged(slotOf[name] as number)) changes.push(name);
     }
     if (changes.length > 0) prim[KEY.changes] = changes;
     return prim;

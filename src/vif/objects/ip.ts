@@ -150,13 +150,13 @@ function netmaskToPrefix(mask: string): number | undefined {
   return bits % 2 ** (32 - prefix) === 0 ? prefix : undefined;
 }
 
+const CANONICAL_V4_NET =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
+
 /**
  * Canonical `address/prefix` text of a network (host bits kept, as netaddr does). A missing
  * prefix means a host route (/32 or /128); an IPv4 netmask becomes its prefix length.
  */
-const CANONICAL_V4_NET =
-  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
-
 export function canonicalNetwork(text: string): string | undefined {
   if (CANONICAL_V4_NET.test(text)) return text;
   const slash = text.indexOf('/');
