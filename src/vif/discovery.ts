@@ -102,8 +102,11 @@ export async function discoverPlugins(dirs: readonly string[], logger: Logger): 
   const found: DiscoveredPlugin[] = [];
   const seen = new Set<string>();
   for (const dir of dirs) {
-    for (const pkgDir of await packageDirs(dir)) {
-      const pkg = (await readJson(join(pkgDir, 'package.json'))) as Record<string, unknown> | undefined;
+    const pkgDirs = await packageDirs(dir);
+    // Read every package.json at once; handle them in (sorted) order.
+    const pkgs = await Promise.all(pkgDirs.map((d) => readJson(join(d, 'package.json'))));
+    for (const [index, pkgDir] of pkgDirs.entries()) {
+      const pkg = pkgs[index] as Record<string, unknown> | undefined;
       const decl = (pkg?.[PACKAGE_KEY] as { plugins?: unknown } | undefined)?.plugins;
       if (!decl || typeof decl !== 'object') continue;
       const packageName = typeof pkg?.name === 'string' ? pkg.name : basename(pkgDir);
