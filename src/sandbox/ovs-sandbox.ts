@@ -12,6 +12,29 @@ import { OvsdbClient } from '../ovsdb/client.js';
 import { VSwitch } from '../ovsdb/vswitch.js';
 import { readPid, run, stopProcess } from './process.js';
 
+/**
+ * Daemons started by sandboxes of this process and not stopped yet. If the process exits without
+ * calling `stop()` (a crashed or timed-out test), they get SIGTERM from an `exit` handler, so a
+ * dying test leaves no daemon behind (the run directory is left for `scripts/test.sh` to remove).
+ */
+const live = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number | undefined): void {
+  if (pid === undefined) return;
+  live.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const p of live) {
+      try {
+        process.kill(p, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 /** The vswitch schema installed with openvswitch-switch. */
 export const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
 
@@ -126,6 +149,7 @@ export class OvsSandbox {
         continue;
       }
       this.serverPid = await readPid(this.file('ovsdb-server.pid'));
+      track(this.serverPid);
       if (port !== undefined) {
         this.tcpPort = port;
         this.tcpRemote = `tcp:127.0.0.1:${port}`;
@@ -151,6 +175,7 @@ export class OvsSandbox {
       }
     }
     await stopProcess(pid);
+    live.delete(pid);
   }
 
   /** Starts ovs-vswitchd in `netns` (a path) or in a new anonymous namespace. */
@@ -167,6 +192,7 @@ export class OvsSandbox {
     const [cmd, ...args] = netns ? ['nsenter', `--net=${netns}`, ...daemon] : ['unshare', '--net', ...daemon];
     await run(cmd!, args, { env: this.env, timeoutMs: 15_000 });
     this.vswitchdPid = await readPid(this.file('ovs-vswitchd.pid'));
+    track(this.vswitchdPid);
     this.netnsPath = netns ?? (this.vswitchdPid ? `/proc/${this.vswitchdPid}/ns/net` : undefined);
   }
 
@@ -175,10 +201,18 @@ export class OvsSandbox {
     const errors: unknown[] = [];
     const vpid = this.vswitchdPid ?? (await readPid(this.file('ovs-vswitchd.pid')));
     this.vswitchdPid = undefined;
-    if (vpid !== undefined) await stopProcess(vpid).catch((e) => errors.push(e));
+    if (vpid !== undefined)
+      await stopProcess(vpid).then(
+        () => live.delete(vpid),
+        (e) => errors.push(e),
+      );
     const spid = this.serverPid ?? (await readPid(this.file('ovsdb-server.pid')));
     this.serverPid = undefined;
-    if (spid !== undefined) await stopProcess(spid).catch((e) => errors.push(e));
+    if (spid !== undefined)
+      await stopProcess(spid).then(
+        () => live.delete(spid),
+        (e) => errors.push(e),
+      );
     if (this.ownDir) await rm(this.dir, { recursive: true, force: true }).catch((e) => errors.push(e));
     if (errors.length) throw new Error(`sandbox stop: ${errors.map(String).join('; ')}`);
   }
