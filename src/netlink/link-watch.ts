@@ -35,7 +35,11 @@ export interface WatchOptions {
 export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIterableIterator<LinkEvent> {
   const queue: LinkEvent[] = [];
   const known = new Set<number>();
-  let wake: (() => void) | undefined;
+  /** Callers of next() waiting for an event (next() may be called again before it resolves). */
+  const waiters: (() => void)[] = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   let socket: NetlinkSocket | undefined;
   let failure: unknown;
   let done = false;
@@ -44,7 +48,7 @@ export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIter
 
   const push = (e: LinkEvent) => {
     queue.push(e);
-    wake?.();
+    wake();
   };
   const onMessages = (messages: NlMessage[]) => {
     if (seeding) {
@@ -87,6 +91,22 @@ export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIter
     onMessages(held.splice(0));
   };
   let resyncing = false;
+  let overrunAgain = false;
+  const startResync = () => {
+    resyncing = true;
+    overrunAgain = false;
+    push({ type: 'lost' });
+    resync().then(
+      () => {
+        resyncing = false;
+        if (overrunAgain && !done) startResync();
+      },
+      (e) => {
+        failure = e;
+        wake();
+      },
+    );
+  };
   /** Re-reads the link table; a dump that itself overruns is tried again (bounded). */
   const resync = async () => {
     for (let attempt = 1; ; attempt++) {
@@ -105,18 +125,11 @@ export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIter
       ...(options.rcvbuf ? { rcvbuf: options.rcvbuf } : {}),
       onNotification: onMessages,
       onOverrun: () => {
-        if (resyncing) return; // one 'lost' per resynchronisation
-        resyncing = true;
-        push({ type: 'lost' });
-        resync().then(
-          () => {
-            resyncing = false;
-          },
-          (e) => {
-            failure = e;
-            wake?.();
-          },
-        );
+        if (resyncing) {
+          overrunAgain = true; // the table being read may miss what was dropped now: read it again after
+          return;
+        }
+        startResync();
       },
     });
     await seed(options.existing === true);
@@ -125,7 +138,7 @@ export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIter
   const close = () => {
     done = true;
     socket?.close();
-    wake?.();
+    wake();
   };
 
   const iterator: AsyncIterableIterator<LinkEvent> = {
@@ -140,10 +153,7 @@ export function watchLinks(nl: NetlinkContext, options: WatchOptions): AsyncIter
           throw e;
         }
         if (done) return { value: undefined, done: true };
-        await new Promise<void>((r) => {
-          wake = r;
-        });
-        wake = undefined;
+        await new Promise<void>((r) => waiters.push(r));
       }
     },
     async return(): Promise<IteratorResult<LinkEvent>> {
