@@ -243,7 +243,8 @@ export class OvsdbClient extends EventEmitter {
     requests: Record<string, MonitorRequest | MonitorRequest[]>,
     onUpdate: MonitorHandler,
   ): Promise<MonitorUpdate> {
-    return this.startMonitor('monitor', [db, id, requests], id, onUpdate);
+    const r = await this.startMonitor('monitor', [db, id, requests], id, onUpdate);
+    return { version: 1, tables: (r ?? {}) as MonitorUpdate['tables'] };
   }
 
   /** `monitor_cond` (update2 notifications). */
@@ -253,7 +254,8 @@ export class OvsdbClient extends EventEmitter {
     requests: Record<string, MonitorRequest | MonitorRequest[]>,
     onUpdate: MonitorHandler,
   ): Promise<MonitorUpdate> {
-    return this.startMonitor('monitor_cond', [db, id, requests], id, onUpdate);
+    const r = await this.startMonitor('monitor_cond', [db, id, requests], id, onUpdate);
+    return { version: 2, tables: (r ?? {}) as MonitorUpdate['tables'] };
   }
 
   /**
@@ -272,9 +274,9 @@ export class OvsdbClient extends EventEmitter {
       [db, id, requests, lastTxnId ?? ZERO_UUID],
       id,
       onUpdate,
-      true,
     );
-    return r as unknown as { found: boolean; lastTxnId: string; initial: MonitorUpdate };
+    const [found, last, tables] = r as [boolean, string, MonitorUpdate['tables'] | null];
+    return { found, lastTxnId: last, initial: { version: 3, tables: tables ?? {}, lastTxnId: last } };
   }
 
   /** `monitor_cond_change`: new conditions (and optionally a new id) for an existing monitor. */
@@ -341,26 +343,17 @@ export class OvsdbClient extends EventEmitter {
     };
   }
 
+  /** Registers the handler, then sends the monitor request; resolves with the raw result. */
   private async startMonitor(
     method: string,
     params: unknown[],
     id: string,
     onUpdate: MonitorHandler,
-    since = false,
-  ): Promise<MonitorUpdate> {
+  ): Promise<unknown> {
     const session = await this.ready();
     this.monitors.set(id, onUpdate);
     try {
-      const r = await session.request(method, params, this.reqOpts({})).reply;
-      if (since) {
-        const [found, last, tables] = r as [boolean, string, MonitorUpdate['tables']];
-        return {
-          found,
-          lastTxnId: last,
-          initial: { version: 3, tables: tables ?? {}, lastTxnId: last },
-        } as unknown as MonitorUpdate;
-      }
-      return { version: method === 'monitor' ? 1 : 2, tables: (r ?? {}) as MonitorUpdate['tables'] };
+      return await session.request(method, params, this.reqOpts({})).reply;
     } catch (e) {
       this.monitors.delete(id);
       throw e;

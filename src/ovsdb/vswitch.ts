@@ -343,6 +343,12 @@ export class VSwitch {
     return this.replica.find('Interface', 'external_ids:iface-id', ifaceId).map((i) => this.ifaceInfo(i));
   }
 
+  /** Ports holding an interface whose `external_ids:iface-id` is `ifaceId`. */
+  findPortsByIfaceId(ifaceId: string): PortInfo[] {
+    const names = new Set(this.findInterfacesByIfaceId(ifaceId).map((i) => i.port));
+    return [...names].flatMap((n) => (n === undefined ? [] : [this.findPort(n)!]));
+  }
+
   /** The bridge holding port `name`, or undefined. */
   portBridge(name: string): string | undefined {
     return this.findPort(name)?.bridge;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import fc from 'fast-check';
 import {
+  Backoff,
   DatabaseSchema,
   encodeOperations,
   NamedUuid,
@@ -295,4 +296,13 @@ test('remotes', (t) => {
   );
   for (const bad of ['', 'tcp:host', 'tcp:h:99999', 'udp:1.2.3.4:5', 'unix:'])
     t.throws(() => parseRemotes(bad), { instanceOf: TypeError }, bad);
+});
+
+test('reconnect back-off doubles up to the maximum, with bounded jitter, and resets', (t) => {
+  const b = new Backoff(50, 400, () => 0);
+  t.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [50, 100, 200, 400, 400]);
+  b.reset();
+  t.is(b.next(), 50);
+  const j = new Backoff(100, 100, () => 1);
+  t.is(j.next(), 75, 'at most 25% shorter');
 });

@@ -232,6 +232,13 @@ it('the verbs leave the same database as the equivalent ovs-vsctl commands', asy
     'ibp1,vhu1',
   );
   t.is(vs.findPort('ibp1')?.bridge, 'br-int');
+  t.deepEqual(
+    vs
+      .findPortsByIfaceId(IDS['iface-id'])
+      .map((p) => p.name)
+      .sort(),
+    ['ibp1', 'vhu1'],
+  );
   t.is(vs.findPort('ibp1')?.tag, 7);
   t.deepEqual(vs.findInterface('vhu1')?.options, { 'vhost-server-path': '/run/vhu1' });
   t.is(vs.portBridge('nope'), undefined);
