@@ -40,6 +40,6 @@ test.serial(
     const error = await t.throwsAsync(osvif.plug(vif, instance));
     t.true(error instanceof osvif.PlugException);
     t.is(error?.message, s.error?.message ?? 'missing');
-    t.is((error?.cause as Error).name, 'WrongPortProfile');
+    t.is((error?.cause as Error | undefined)?.name, 'WrongPortProfile');
   },
 );
