@@ -33,7 +33,7 @@ export interface ReplicaOptions {
   tables?: Record<string, true | string[]>;
   /** Secondary indexes per table: a column (`name`) or a map key (`external_ids:iface-id`). */
   indexes?: Record<string, string[]>;
-  /** The monitor id on the wire (default `os-vif:<db>`). */
+  /** The monitor id on the wire (default `os-vif:<db>:<n>`, unique in this process). */
   monitorId?: string;
 }
 
@@ -49,6 +49,10 @@ export interface RowChange {
 }
 
 type Table = Map<string, Row>;
+
+let replicaCount = 0;
+const unknownMethod = (e: unknown) =>
+  e instanceof OvsdbRpcError && /unknown method/i.test(`${e.error} ${e.details ?? ''}`);
 type Index = Map<string, Set<string>>;
 
 /** Events: `change` (RowChange), `synced` (after each (re)sync), `batch` (after each applied update). */
@@ -74,7 +78,7 @@ export class Replica extends EventEmitter {
     this.client = client;
     this.db = db;
     this.schema = schema;
-    this.monitorId = options.monitorId ?? `os-vif:${db}`;
+    this.monitorId = options.monitorId ?? `os-vif:${db}:${++replicaCount}`;
     this.tableColumns = new Map();
     const wanted =
       options.tables ?? Object.fromEntries([...schema.tables.keys()].map((t) => [t, true as const]));
@@ -262,7 +266,7 @@ export class Replica extends EventEmitter {
       }
       this.txnId = last;
     } catch (e) {
-      if (!(e instanceof OvsdbRpcError)) throw e;
+      if (!unknownMethod(e)) throw e;
       try {
         full = {
           version: 2,
@@ -274,7 +278,7 @@ export class Replica extends EventEmitter {
         };
         this.lastSyncMode = 'cond';
       } catch (e2) {
-        if (!(e2 instanceof OvsdbRpcError)) throw e2;
+        if (!unknownMethod(e2)) throw e2;
         full = {
           version: 1,
           tables: (await session.call('monitor', [this.db, this.monitorId, reqs])) as MonitorUpdate['tables'],
@@ -430,10 +434,14 @@ export function defaultValue(t: ColumnType): Value {
   }
 }
 
-/** Applies an update2 `modify` diff to one column value. */
+/**
+ * Applies an update2 `modify` entry to one column value: columns of at most one element
+ * (scalars and optionals) carry their new value; sets carry the symmetric difference; maps carry
+ * the pairs to add, remove (same value) or change (other value).
+ */
 export function applyDiff(t: ColumnType, old: Value, w: unknown): Value {
   const kind = columnKind(t);
-  if (kind === 'scalar') return decodeValue(t, w);
+  if (kind === 'scalar' || kind === 'optional') return decodeValue(t, w);
   if (kind === 'map') {
     const m = new Map(old instanceof Map ? old : []);
     const diff = decodeValue(t, w) as Map<Atom, Atom>;
@@ -452,8 +460,7 @@ export function applyDiff(t: ColumnType, old: Value, w: unknown): Value {
     if (byKey.has(k)) byKey.delete(k);
     else byKey.set(k, a);
   }
-  const next = [...byKey.values()];
-  return kind === 'set' ? next : (next[0] ?? null);
+  return [...byKey.values()];
 }
 
 function rowsEqual(a: Row, b: Row): boolean {

@@ -153,7 +153,6 @@ export class VSwitch {
     const replica = await Replica.open(client, db, {
       tables,
       indexes: { Bridge: ['name'], Port: ['name'], Interface: ['name', 'external_ids:iface-id'] },
-      monitorId: `os-vif:vswitch:${db}`,
     });
     return new VSwitch(replica);
   }
@@ -499,6 +498,8 @@ class VerbContext {
   private readonly goneBridges = new Set<string>();
   private readonly gonePorts = new Set<string>();
   private readonly undo: Array<() => void> = [];
+  /** Rows (uuid) already written by this transaction. */
+  private readonly touched = new Set<string>();
 
   constructor(
     private readonly vs: VSwitch,
@@ -552,11 +553,12 @@ class VerbContext {
     checkName(name);
     const existing = this.bridge(name);
     if (existing) {
-      const row: RowInput = {};
-      if (o.datapathType !== undefined) row.datapath_type = o.datapathType;
-      if (o.failMode !== undefined) row.fail_mode = o.failMode;
-      this.txn.update('Bridge', existing, row);
-      this.merge('Bridge', existing, { external_ids: o.externalIds, other_config: o.otherConfig });
+      this.write(
+        'Bridge',
+        existing,
+        { datapath_type: o.datapathType, fail_mode: o.failMode },
+        { external_ids: o.externalIds, other_config: o.otherConfig },
+      );
       return;
     }
     if (this.port(name))
@@ -663,26 +665,54 @@ class VerbContext {
   }
 
   private applyPort(port: Ref, o: PortSettings): void {
-    if (o.tag !== undefined) this.txn.update('Port', port, { tag: o.tag });
-    this.merge('Port', port, { external_ids: o.portExternalIds });
+    this.write('Port', port, { tag: o.tag }, { external_ids: o.portExternalIds });
   }
 
   private applyIface(iface: Ref, o: InterfaceSettings): void {
-    const row: RowInput = {};
-    if (o.type !== undefined) row.type = o.type;
-    if (o.mtuRequest !== undefined) row.mtu_request = o.mtuRequest;
-    this.txn.update('Interface', iface, row);
-    this.merge('Interface', iface, { options: o.options, external_ids: o.externalIds });
+    this.write(
+      'Interface',
+      iface,
+      { type: o.type, mtu_request: o.mtuRequest },
+      { options: o.options, external_ids: o.externalIds },
+    );
   }
 
-  /** Merges string maps into map columns: keys deleted then inserted, so values are overwritten. */
-  private merge(table: string, ref: Ref, maps: Record<string, StringMap | undefined>): void {
+  /**
+   * Sets scalar columns and merges string maps into map columns (keys deleted then inserted, so
+   * values are overwritten). What the replica already shows is left out, unless an earlier verb
+   * of this transaction wrote the row: an idempotent re-plug then commits nothing at all.
+   */
+  private write(
+    table: string,
+    ref: Ref,
+    scalars: Record<string, string | number | null | undefined>,
+    maps: Record<string, StringMap | undefined>,
+  ): void {
+    const current =
+      ref instanceof Uuid && !this.touched.has(ref.id) ? this.vs.replica.get(table, ref) : undefined;
+    const row: RowInput = {};
+    for (const [col, v] of Object.entries(scalars)) {
+      if (v === undefined) continue;
+      if (current && (current[col] ?? null) === v) continue;
+      row[col] = v;
+    }
     const mutations: Mutation[] = [];
     for (const [col, m] of Object.entries(maps)) {
       if (!m || Object.keys(m).length === 0) continue;
+      const have = current?.[col];
+      if (have instanceof Map && Object.entries(m).every(([k, v]) => have.get(k) === v)) continue;
       mutations.push([col, 'delete', Object.keys(m)], [col, 'insert', m]);
     }
+    if (Object.keys(row).length === 0 && mutations.length === 0) return;
+    if (current)
+      this.txn.verify(
+        table,
+        current,
+        [...Object.keys(scalars), ...Object.keys(maps)].filter((c) => c in current),
+      );
+    this.txn.update(table, ref, row);
     this.txn.mutate(table, ref, mutations);
+    if (ref instanceof Uuid) this.change(this.touched, ref.id, undefined, false);
   }
 }
 

@@ -37,6 +37,17 @@ it('indexes and change events follow the server', async (t) => {
     t.deepEqual(r.find('QoS', 'type', 'linux-htb'), []);
     t.deepEqual(r.find('QoS', 'external_ids:owner', 'alice'), []);
     t.is(r.find('QoS', 'external_ids:owner', 'bob').length, 1);
+    // optional (0..1) columns: update2 carries the new value, not a difference
+    const q = vsctl(sandbox().dbRemote, 'create', 'Queue', 'dscp=5');
+    const rq = await Replica.open(client, DB, { tables: { Queue: ['dscp'] } });
+    for (const v of ['6', '[]', '7']) {
+      vsctl(sandbox().dbRemote, 'set', 'Queue', q, `dscp=${v}`);
+      await client.echo();
+      await rq.waitFor(() => rq.get('Queue', q)?.dscp === (v === '[]' ? null : Number(v)), 5000, `dscp ${v}`);
+    }
+    t.is(rq.get('Queue', q)?.dscp, 7);
+    await rq.close();
+    vsctl(sandbox().dbRemote, 'destroy', 'Queue', q);
     vsctl(sandbox().dbRemote, 'destroy', 'QoS', id);
     await r.waitFor(() => r.count('QoS') === 0, 5000);
     t.deepEqual(

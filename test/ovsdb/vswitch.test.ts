@@ -244,6 +244,38 @@ it('the verbs leave the same database as the equivalent ovs-vsctl commands', asy
   t.is(vs.portBridge('nope'), undefined);
 });
 
+it('repeating a plug with the same settings commits nothing', async (t) => {
+  const opts = {
+    type: 'dpdkvhostuserclient',
+    options: { 'vhost-server-path': '/run/vhu1' },
+    externalIds: IDS,
+    mtuRequest: 9000,
+  };
+  let transactions = 0;
+  const orig = client.transact.bind(client);
+  client.transact = (...args: Parameters<typeof orig>) => {
+    transactions++;
+    return orig(...args);
+  };
+  try {
+    await vs.ensureBridge('br-int', { datapathType: 'system' });
+    await vs.addPort('br-int', 'vhu1', opts);
+    await vs.addPort('br-int', 'vhu1', { externalIds: { 'iface-status': 'active' } });
+    t.is(transactions, 0);
+    await vs.addPort('br-int', 'vhu1', { ...opts, mtuRequest: 1500 });
+    t.is(transactions, 1);
+    t.is(vsctl(ours.dbRemote, 'get', 'Interface', 'vhu1', 'mtu_request'), '1500');
+    // two writes of one row in one batch: the later one wins even though it matches the replica
+    await vs.batch((b) => {
+      b.setInterface('vhu1', { mtuRequest: 1400 });
+      b.setInterface('vhu1', { mtuRequest: 1500 });
+    });
+    t.is(vsctl(ours.dbRemote, 'get', 'Interface', 'vhu1', 'mtu_request'), '1500');
+  } finally {
+    client.transact = orig;
+  }
+});
+
 it('errors leave the database unchanged', async (t) => {
   const before = dump(ours.dbRemote);
   const e1 = await t.throwsAsync(vs.addPort('no-such-br', 'p1'), { instanceOf: VSwitchError });
