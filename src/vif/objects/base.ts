@@ -138,14 +138,12 @@ export abstract class VersionedObject {
 
   constructor(init: object = {}) {
     const cls = new.target as unknown as ObjectClass;
+    const m = meta(cls);
     this.objVersion = cls.VERSION;
-    this[DATA] = new Array<unknown>(meta(cls).list.length).fill(undefined);
+    this[DATA] = new Array<unknown>(m.list.length).fill(undefined);
     this[CHANGED] = 0;
     const given = init as Record<string, unknown>;
-    const defaults = cls.constructorDefaults;
-    if (defaults) {
-      for (const [k, make] of Object.entries(defaults)) if (given[k] === undefined) this.objSet(k, make());
-    }
+    for (const [, name, make] of m.defaults) if (given[name] === undefined) this.objSet(name, make());
     for (const [k, v] of Object.entries(given)) if (v !== undefined) this.objSet(k, v);
   }
 
