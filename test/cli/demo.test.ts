@@ -63,6 +63,6 @@ e2e('SIGINT in the middle of the demo still removes everything', async (t) => {
   });
   t.true(sent);
   t.is(r.code, 130, r.out);
-  t.deepEqual(leftovers(r.pid), []);
-  t.deepEqual(daemonsOf(r.pid), []);
+  t.deepEqual(leftovers(r.pid), [], r.out);
+  t.deepEqual(daemonsOf(r.pid), [], r.out);
 });
