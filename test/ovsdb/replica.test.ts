@@ -4,6 +4,7 @@
  * restarted on a database changed behind its back (only the differences are reported).
  */
 import test from 'ava';
+import fc from 'fast-check';
 import {
   OvsdbClient,
   OvsdbConflictError,
@@ -11,6 +12,7 @@ import {
   type RowChange,
   runTransaction,
   type Uuid,
+  valuesEqual,
 } from '../../src/ovsdb/index.js';
 import { sh } from '../harness/netns.js';
 import { rootSerial, sleep, useSandbox, vsctl } from './_helpers.js';
@@ -56,6 +58,57 @@ it('indexes and change events follow the server', async (t) => {
     );
     t.is(events[1]!.old!.type, 'linux-htb');
     t.is(events[1]!.new!.type, 'linux-hfsc');
+    await r.close();
+  } finally {
+    await client.close();
+  }
+});
+
+it('property: after random updates of sets, maps and optionals the replica equals the server', async (t) => {
+  const client = await OvsdbClient.connect(sandbox().dbRemote);
+  try {
+    const r = await Replica.open(client, DB, {
+      tables: { Open_vSwitch: ['datapath_types', 'external_ids', 'next_cfg'] },
+    });
+    const root = r.rows('Open_vSwitch').next().value!._uuid as Uuid;
+    const key = fc.constantFrom('a', 'b', 'c', 'd');
+    const change = fc.record({
+      types: fc.uniqueArray(key, { maxLength: 4 }),
+      ids: fc.dictionary(key, fc.constantFrom('1', '2', 'x'), { maxKeys: 4 }),
+      cfg: fc.integer({ min: 0, max: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 4 }), async (changes) => {
+        for (const c of changes) {
+          await client.transact(DB, [
+            {
+              op: 'update',
+              table: 'Open_vSwitch',
+              where: [['_uuid', '==', root]],
+              row: { datapath_types: c.types, external_ids: c.ids, next_cfg: c.cfg },
+            },
+          ]);
+        }
+        await client.echo();
+        const [sel] = await client.transact(DB, [
+          {
+            op: 'select',
+            table: 'Open_vSwitch',
+            where: [],
+            columns: ['datapath_types', 'external_ids', 'next_cfg'],
+          },
+        ]);
+        const server = sel!.rows![0]!;
+        const mine = r.get('Open_vSwitch', root)!;
+        return (
+          valuesEqual(mine.datapath_types!, server.datapath_types!) &&
+          valuesEqual(mine.external_ids!, server.external_ids!) &&
+          mine.next_cfg === server.next_cfg
+        );
+      }),
+      { numRuns: 25 },
+    );
+    t.pass();
     await r.close();
   } finally {
     await client.close();
