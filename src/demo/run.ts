@@ -193,7 +193,9 @@ export async function runDemo(io: DemoIo): Promise<number> {
       };
       await step(`plug ${ppb.title}`, () => ppbPlugin.plug(ppb.vif, instance));
 
-      io.out('  · VIFHostDevice (SR-IOV representors) needs a NIC in switchdev mode; none here, so it is not plugged');
+      io.out(
+        '  · VIFHostDevice (SR-IOV representors) needs a NIC in switchdev mode; none here, so it is not plugged',
+      );
       io.out('    (tests cover it with a made-up sysfs tree: test/plugins/e2e-ovs.test.ts).');
       await printTree('what was created (host namespace)');
       io.out('\n▸ data path: guest1 → guest2 through qbr/qvb/qvo, br-int (userspace datapath) and back');
