@@ -11,7 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Backoff } from './backoff.js';
-import { OvsdbConnectionError, OvsdbOperationError, operationError } from './errors.js';
+import { OvsdbConnectionError, OvsdbOperationError, OvsdbRpcError, operationError } from './errors.js';
 import { JsonRpcSession, type RequestOptions } from './jsonrpc.js';
 import { type Logger, silentLogger } from './logger.js';
 import {
@@ -454,10 +454,16 @@ export class OvsdbClient extends EventEmitter {
     session: JsonRpcSession,
     call: (m: string, p: unknown[]) => Promise<unknown>,
   ): Promise<void> {
-    const r = (await call('transact', [
-      '_Server',
-      { op: 'select', table: 'Database', where: [], columns: ['name', 'model', 'connected', 'leader'] },
-    ])) as Array<{ rows?: Array<Record<string, unknown>> }>;
+    let r: Array<{ rows?: Array<Record<string, unknown>> }>;
+    try {
+      r = (await call('transact', [
+        '_Server',
+        { op: 'select', table: 'Database', where: [], columns: ['name', 'model', 'connected', 'leader'] },
+      ])) as Array<{ rows?: Array<Record<string, unknown>> }>;
+    } catch (e) {
+      if (e instanceof OvsdbRpcError && e.error === 'unknown database') return; // a server without _Server
+      throw e;
+    }
     const bad = (r[0]?.rows ?? []).find(
       (row) => row.model === 'clustered' && (row.leader !== true || row.connected !== true),
     );
@@ -497,11 +503,16 @@ export class OvsdbClient extends EventEmitter {
       }
     };
     this.monitors.set(id, check);
-    await call('monitor_cond', [
-      '_Server',
-      id,
-      { Database: [{ columns: ['name', 'model', 'connected', 'leader'] }] },
-    ]);
+    try {
+      await call('monitor_cond', [
+        '_Server',
+        id,
+        { Database: [{ columns: ['name', 'model', 'connected', 'leader'] }] },
+      ]);
+    } catch (e) {
+      this.monitors.delete(id);
+      if (!(e instanceof OvsdbRpcError && e.error === 'unknown database')) throw e;
+    }
   }
 
   private onNotification(session: JsonRpcSession, method: string, params: unknown[]): void {
