@@ -30,13 +30,21 @@ ensure_node_modules() {
   [ -e build/Release/os_vif.node ] || [ -d prebuilds/linux-x64 ] || npx node-gyp rebuild >/dev/null
 }
 
-# Removes namespaces and OVS daemons that a crashed test or demo run left behind.
+# Removes what a crashed test, demo or benchmark run left behind: namespaces named after a
+# process that no longer runs (ovt<pid>x..., ovt<pid>b..., osvd<pid>...), and the private OVS
+# daemons and run directories under /tmp/ovt* and /tmp/os-vif-demo*. Call it only when no other
+# test run is going on (the scripts call it before and after the suite).
 cleanup_leftovers() {
-  local d p
+  local d p ns pid
   for d in /tmp/ovt*/ /tmp/os-vif-demo*/; do
     [ -d "$d" ] || continue
     for p in "$d"*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
     rm -rf "$d"
   done
-  ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(ovt[0-9]+x|osvd)' | xargs -r -n1 ip netns del 2>/dev/null || true
+  rm -rf /tmp/ovtpylock* 2>/dev/null
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+    pid=$(printf '%s' "$ns" | sed -nE 's/^(ovt|osvd)([0-9]+).*/\2/p')
+    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && ip netns del "$ns" 2>/dev/null
+  done
+  return 0
 }
