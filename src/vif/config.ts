@@ -25,6 +25,11 @@ export interface ConfigOption {
   /** Inclusive bounds, for integers. */
   readonly min?: number;
   readonly max?: number;
+  /**
+   * A legacy group the option is also read from when its own group lacks it (oslo.config's
+   * `deprecated_group`; os-vif reads e.g. `network_device_mtu` from `DEFAULT` too).
+   */
+  readonly deprecatedGroup?: string;
 }
 
 /** Option groups by name (`{ os_vif_ovs: { ovsdb_connection: 'unix:/run/ovs/db.sock' } }`). */
@@ -84,4 +89,28 @@ export function resolveOptions(
     out[opt.name] = value === undefined ? structuredClone(opt.default) : check(group, opt, value);
   }
   return out;
+}
+
+/**
+ * The values given for a plugin's group: the group itself, plus options that declare a
+ * `deprecatedGroup` and are found only there. The legacy group is not checked as a whole (it is
+ * shared by every plugin).
+ */
+export function gatherGroup(
+  config: ConfigGroups | undefined,
+  group: string,
+  options: readonly ConfigOption[],
+): Readonly<Record<string, unknown>> | undefined {
+  const own = config?.[group];
+  if (own !== undefined && (own === null || typeof own !== 'object' || Array.isArray(own))) return own;
+  let merged: Record<string, unknown> | undefined;
+  for (const opt of options) {
+    if (!opt.deprecatedGroup || own?.[opt.name] !== undefined) continue;
+    const legacy = config?.[opt.deprecatedGroup];
+    const value = legacy && typeof legacy === 'object' ? legacy[opt.name] : undefined;
+    if (value === undefined) continue;
+    merged ??= { ...own };
+    merged[opt.name] = value;
+  }
+  return merged ?? own;
 }

@@ -8,7 +8,7 @@
  * const info = osvif.hostInfo(['VIFBridge', 'VIFOpenVSwitch']);
  * ```
  */
-import { type ConfigGroups, groupName, resolveOptions } from './config.js';
+import { type ConfigGroups, gatherGroup, groupName, resolveOptions } from './config.js';
 import { defaultSearchDirs, discoverPlugins } from './discovery.js';
 import {
   ExceptionBase,
@@ -89,7 +89,8 @@ async function load(options: InitializeOptions): Promise<Manager> {
   const configs = new Map<string, ReturnType<typeof resolveOptions>>();
   for (const [name, cls] of chosen) {
     const group = groupName(name);
-    configs.set(name, resolveOptions(group, cls.CONFIG_OPTS ?? [], options.config?.[group]));
+    const declared = cls.CONFIG_OPTS ?? [];
+    configs.set(name, resolveOptions(group, declared, gatherGroup(options.config, group, declared)));
   }
   const plugins = new Map<string, PluginBase>();
   try {

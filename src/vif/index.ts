@@ -5,6 +5,7 @@
 export {
   type ConfigGroups,
   type ConfigOption,
+  gatherGroup,
   groupName,
   type OptionType,
   type OptionValue,

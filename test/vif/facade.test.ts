@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import test from 'ava';
 import * as osvif from '../../src/index.js';
 import {
+  type ConfigOption,
   describePlugin,
   InvalidConfig,
   LibraryNotInitialized,
@@ -60,11 +61,11 @@ function init(options: osvif.InitializeOptions): Promise<void> {
 /** A plugin that records calls and fails on demand. */
 class Recorder extends PluginBase {
   static override readonly pluginName = 'recorder';
-  static override readonly CONFIG_OPTS = [
+  static override readonly CONFIG_OPTS: readonly ConfigOption[] = [
     { name: 'bridge', type: 'string', default: 'br-int', help: 'bridge' },
     { name: 'mtu', type: 'integer', default: 1500, min: 68, help: 'mtu' },
     { name: 'fail', type: 'boolean', default: false, help: 'fail every call' },
-  ] as const;
+  ];
   static loads = 0;
   static closes = 0;
   readonly calls: string[] = [];
@@ -298,4 +299,28 @@ test.serial('a plugin package in node_modules is discovered through its package.
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test.serial('an option declaring a deprecated group is also read from it (e.g. DEFAULT)', async (t) => {
+  let seen: PluginContext | undefined;
+  class Legacy extends Recorder {
+    static override readonly CONFIG_OPTS: readonly ConfigOption[] = [
+      { name: 'mtu', type: 'integer', default: 1500, help: 'mtu', deprecatedGroup: 'DEFAULT' },
+      { name: 'bridge', type: 'string', default: 'br-int', help: 'bridge' },
+    ];
+    constructor(ctx: PluginContext) {
+      super(ctx);
+      seen = ctx;
+    }
+  }
+  const config = { DEFAULT: { mtu: 9000, bridge: 'ignored', unrelated: true }, os_vif_recorder: {} };
+  await init({ plugins: { recorder: Legacy }, config });
+  t.deepEqual(seen?.config, { mtu: 9000, bridge: 'br-int' });
+  await osvif.reset();
+  await init({ plugins: { recorder: Legacy }, config: { ...config, os_vif_recorder: { mtu: 1400 } } });
+  t.is(seen?.config.mtu, 1400, 'the own group wins');
+  await osvif.reset();
+  await t.throwsAsync(init({ plugins: { recorder: Legacy }, config: { DEFAULT: { mtu: 'big' } } }), {
+    instanceOf: InvalidConfig,
+  });
 });
