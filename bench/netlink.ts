@@ -56,7 +56,7 @@ function ipBatch(ns: string, lines: string[]): void {
 /** What `ip -j -d link` shows: every tap a port of br0 with the MTU, up; or no tap at all. */
 function verify(ns: string, n: number, plugged: boolean): void {
   const links = JSON.parse(
-    execFileSync('ip', ['-n', ns, '-j', '-d', 'link', 'show'], { encoding: 'utf8' }),
+    execFileSync('ip', ['-n', ns, '-j', '-d', 'link', 'show'], { encoding: 'utf8', maxBuffer: 1 << 28 }),
   ) as {
     ifname: string;
     mtu: number;
@@ -128,9 +128,19 @@ async function unplug(method: Method, ns: string, nl: Netlink, n: number): Promi
   }
 }
 
+/** The namespace in use, removed on Ctrl-C too. */
+let current: string | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (current) spawnSync('ip', ['netns', 'del', current]);
+    process.exit(130);
+  });
+}
+
 async function run(method: Method, n: number): Promise<Result> {
   const ns = nsName();
   await createNetns(ns);
+  current = ns;
   const nl = await Netlink.open({ netns: ns });
   try {
     await nl.links.add({ kind: 'bridge', name: 'br0', up: true });
@@ -146,6 +156,7 @@ async function run(method: Method, n: number): Promise<Result> {
   } finally {
     nl.close();
     await deleteNetns(ns);
+    current = undefined;
   }
 }
 

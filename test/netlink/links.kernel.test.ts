@@ -4,7 +4,11 @@
  */
 import test from 'ava';
 import {
+  createNetns,
+  deleteNetns,
   LinkNotFound,
+  listNetns,
+  Netlink,
   NetlinkError,
   NetlinkValidationError,
   UnsupportedLinkKind,
@@ -298,5 +302,31 @@ kernelTest('requests issued in the same tick leave in one datagram', (t) =>
     t.true(links.every((l) => l?.name === 'brb'));
     t.is(nl.sends, sends + 1);
     await nl.links.del('brb');
+  }),
+);
+
+kernelTest('a link moved to another namespace with links.set; named namespaces made by the library', (t) =>
+  inNetns(async (ns, nl) => {
+    const name = `ovt${process.pid}xm`;
+    const path = await createNetns(name);
+    try {
+      t.true((await listNetns()).includes(name));
+      await t.throwsAsync(createNetns(name), { instanceOf: NetlinkError, message: /EEXIST/ });
+      await nl.links.add({ kind: 'veth', name: 'mv0', peer: { name: 'mv1' } });
+      await nl.links.set('mv1', { netns: name });
+      t.is(ns.link('mv1'), undefined);
+      const other = await Netlink.open({ netns: path });
+      try {
+        t.is((await other.links.get('mv1'))?.kind, 'veth');
+        await other.links.set('mv1', { name: 'eth0', up: true });
+        t.is((await other.links.get('eth0'))?.up, true);
+      } finally {
+        other.close();
+      }
+    } finally {
+      await deleteNetns(name);
+    }
+    t.false((await listNetns()).includes(name));
+    await t.throwsAsync(deleteNetns(name), { instanceOf: NetlinkError, message: /ENOENT/ });
   }),
 );

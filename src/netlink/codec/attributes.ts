@@ -57,8 +57,14 @@ export function decodeAttrs(bytes: Uint8Array, schema: AttrSchema | undefined, b
     }
     off += (len + 3) & ~3;
   }
-  if (off < bytes.length && bytes.length - off >= NLA_HDRLEN) {
-    throw new NetlinkParseError(`trailing bytes at ${base + off}`, base + off);
+  if (off !== bytes.length) {
+    // bytes that are no attribute, or a last attribute without its padding: not canonical
+    const what =
+      off > bytes.length ? 'last attribute without its padding' : `${bytes.length - off} stray bytes`;
+    throw new NetlinkParseError(
+      `${what} at ${base + Math.min(off, bytes.length)}`,
+      base + Math.min(off, bytes.length),
+    );
   }
   return out;
 }
