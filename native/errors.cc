@@ -45,7 +45,14 @@ Napi::Error MakeError(Napi::Env env, const Failure& failure) {
 }
 
 void ReportUncaught(Napi::Env env, const Napi::Error& error) {
-  napi_fatal_exception(env, error.Value());
+  // Plain Node-API calls: nothing here may throw, and any of them may fail during teardown.
+  napi_handle_scope scope;
+  if (error.IsEmpty() || napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value value = nullptr;
+  if (napi_get_reference_value(env, error, &value) == napi_ok && value != nullptr) {
+    napi_fatal_exception(env, value);
+  }
+  napi_close_handle_scope(env, scope);
 }
 
 }  // namespace osvif

@@ -37,4 +37,18 @@ Napi::Error MakeError(Napi::Env env, const Failure& failure);
 /** Hands an exception thrown by a JS callback that libuv ran to process 'uncaughtException'. */
 void ReportUncaught(Napi::Env env, const Napi::Error& error);
 
+/**
+ * Runs `body` from a libuv callback, where no C++ exception may escape: a JavaScript exception
+ * becomes an uncaught exception of the process (and is dropped when the environment can no
+ * longer run JavaScript, as in a worker being terminated).
+ */
+template <typename Body>
+void FromLoop(Napi::Env env, Body body) {
+  try {
+    body();
+  } catch (const Napi::Error& error) {
+    ReportUncaught(env, error);
+  }
+}
+
 }  // namespace osvif

@@ -85,10 +85,29 @@ int SendDatagram(int fd, std::vector<uint8_t>& datagram) {
   }
 }
 
+class NetlinkSocket;
+
+// A socket's libuv handles. They may outlive the socket object, so their close callbacks free
+// them. The async cleanup hook makes a worker thread's environment wait for those callbacks:
+// Node unloads the addon's code when a worker ends, and would run them after that.
+struct Handles {
+  uv_poll_t poll;
+  uv_async_t async;
+  NetlinkSocket* owner;  // null once the sender is joined and both handles are closing
+  napi_async_cleanup_hook_handle hook = nullptr;
+  int open = 2;
+};
+
+void Closed(uv_handle_t* handle) {
+  auto* handles = static_cast<Handles*>(handle->data);
+  if (--handles->open > 0) return;
+  napi_remove_async_cleanup_hook(handles->hook);  // unregisters, or tells Node we are done
+  delete handles;
+}
+
 template <typename Handle>
 void CloseHandle(Handle* handle) {
-  uv_close(reinterpret_cast<uv_handle_t*>(handle),
-           [](uv_handle_t* closed) { delete reinterpret_cast<Handle*>(closed); });
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), Closed);
 }
 
 // Set by OpenNetlink around the constructor call, which is synchronous on this thread: how
@@ -135,19 +154,20 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     }
     uv_loop_t* loop = nullptr;
     NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
-    auto* poll = new uv_poll_t;
-    if (int status = uv_poll_init(loop, poll, opened->fd)) {
-      delete poll;
+    auto* handles = new Handles{{}, {}, this};
+    if (int status = uv_poll_init(loop, &handles->poll, opened->fd)) {
+      delete handles;
       throw MakeError(env, Errno(-status, "uv_poll_init"));
     }
     std::swap(fd_, opened->fd);
-    poll_ = poll;
-    poll_->data = this;
-    uv_poll_start(poll_, UV_READABLE, OnReadable);
-    async_ = new uv_async_t;
+    handles_ = handles;
+    poll_ = &handles->poll;
+    async_ = &handles->async;
     uv_async_init(loop, async_, OnSent);
-    async_->data = this;
+    poll_->data = async_->data = handles;
+    uv_poll_start(poll_, UV_READABLE, OnReadable);
     uv_unref(reinterpret_cast<uv_handle_t*>(async_));
+    napi_add_async_cleanup_hook(env, OnTeardown, handles, &handles->hook);
     groups_ = opened->groups;
     scratch_.resize(kScratch);
     onMessages_ = Napi::Persistent(info[0].As<Napi::Function>());
@@ -160,14 +180,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     Ref();  // an open socket is never collected: close() releases it
   }
 
-  // Runs after close() (collected) or at environment teardown with the socket still open.
-  ~NetlinkSocket() override {
-    StopSender();
-    if (sender_.joinable()) sender_.join();
-    if (fd_ >= 0) close(fd_);
-    if (poll_) CloseHandle(poll_);
-    if (async_) CloseHandle(async_);
-  }
+  ~NetlinkSocket() override { Teardown(); }
 
  private:
   enum class KeepAlive { kAuto, kAlways, kNever };
@@ -239,7 +252,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
-    CloseHandle(poll_);  // stops polling and removes the fd from epoll at once
+    CloseHandle(poll_);  // stops polling, takes the fd out of epoll
     poll_ = nullptr;
     if (!sender_.joinable()) return Release();
     uv_ref(reinterpret_cast<uv_handle_t*>(async_));  // stay alive until the sender has stopped
@@ -254,10 +267,38 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     wake_.notify_one();
   }
 
+  // The environment (a worker thread) ends while the socket is open or closing.
+  static void OnTeardown(napi_async_cleanup_hook_handle, void* data) {
+    auto* handles = static_cast<Handles*>(data);
+    if (handles->owner) handles->owner->Teardown();  // else the close callbacks are pending
+  }
+
+  // No JavaScript runs any more: stop the sender, close the fd and the handles, and drop the
+  // references while the environment still lives. Idempotent.
+  void Teardown() {
+    closed_ = true;
+    StopSender();
+    if (sender_.joinable()) sender_.join();
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    if (poll_) CloseHandle(poll_);
+    if (async_) CloseHandle(async_);
+    if (handles_) handles_->owner = nullptr;
+    poll_ = nullptr;
+    async_ = nullptr;
+    handles_ = nullptr;
+    callbacks_.clear();
+    onMessages_.Reset();
+    onError_.Reset();
+    context_.reset();
+  }
+
   // Last step of close(): the sender is gone (or never ran) and every callback has run.
   void Release() {
     close(fd_);
     fd_ = -1;
+    handles_->owner = nullptr;
+    handles_ = nullptr;
     CloseHandle(async_);
     async_ = nullptr;
     onMessages_.Reset();
@@ -287,9 +328,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
   // Event loop thread: sends have completed (or the sender stopped).
   static void OnSent(uv_async_t* async) {
-    auto* self = static_cast<NetlinkSocket*>(async->data);
+    NetlinkSocket* self = static_cast<Handles*>(async->data)->owner;
     Napi::Env env = self->Env();
-    Napi::HandleScope scope(env);
     std::deque<int> results;
     bool stopped;
     {
@@ -300,8 +340,11 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     for (int err : results) {
       Napi::FunctionReference callback = std::move(self->callbacks_.front());
       self->callbacks_.pop_front();
-      Napi::Value error = err ? MakeError(env, Errno(err, "sendmsg")).Value() : env.Null();
-      self->Call(callback.Value(), {error});
+      FromLoop(env, [&] {
+        Napi::HandleScope scope(env);
+        Napi::Value error = err ? MakeError(env, Errno(err, "sendmsg")).Value() : env.Null();
+        self->Call(callback.Value(), {error});
+      });
     }
     if (stopped) {
       self->sender_.join();
@@ -314,8 +357,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   static void OnReadable(uv_poll_t* poll, int status, int) {
-    auto* self = static_cast<NetlinkSocket*>(poll->data);
-    Napi::HandleScope scope(self->Env());
+    NetlinkSocket* self = static_cast<Handles*>(poll->data)->owner;
     if (status < 0) {
       // libuv turns POLLERR into UV_EBADF and stops the poll. On a netlink socket POLLERR is a
       // pending socket error (ENOBUFS after an overrun): poll again and let recv report it.
@@ -326,7 +368,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
   // Reads what is queued (up to the pass budget) and hands it to onMessages in one call.
   void ReadPass() {
-    Napi::Env env = Env();
+    FromLoop(Env(), [this] {
+      Napi::HandleScope scope(Env());
+      ReadDatagrams(Env());
+    });
+  }
+
+  void ReadDatagrams(Napi::Env env) {
     Napi::Array batch = Napi::Array::New(env);
     uint32_t count = 0;
     size_t bytes = 0;
@@ -379,11 +427,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   void Call(Napi::Function function, std::initializer_list<napi_value> args) {
-    try {
-      function.MakeCallback(Value(), args, *context_);
-    } catch (const Napi::Error& error) {
-      ReportUncaught(Env(), error);
-    }
+    FromLoop(Env(), [&] { function.MakeCallback(Value(), args, *context_); });
   }
 
   // Event loop thread only.
@@ -391,8 +435,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   bool closed_ = false;
   bool backlog_ = false;
   KeepAlive keepAlive_ = KeepAlive::kAuto;
-  uv_poll_t* poll_ = nullptr;
-  uv_async_t* async_ = nullptr;
+  Handles* handles_ = nullptr;  // until both handles are closing
+  uv_poll_t* poll_ = nullptr;    // until closed
+  uv_async_t* async_ = nullptr;  // until closed
   std::set<uint32_t> groups_;
   std::vector<uint8_t> scratch_;
   Napi::FunctionReference onMessages_;

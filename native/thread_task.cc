@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <memory>
 #include <system_error>
 #include <thread>
 
@@ -15,18 +16,44 @@ struct Task {
   Task(Napi::Env env, Work work, Result result)
       : env(env),
         deferred(env),
-        context(env, "os_vif.ThreadTask"),
+        context(std::make_unique<Napi::AsyncContext>(env, "os_vif.ThreadTask")),
         work(std::move(work)),
         result(std::move(result)) {}
+
+  // Drops what refers to JavaScript while the environment is alive; the close callback frees
+  // the rest and lets a worker's environment end (see Abandon).
+  void Dispose() {
+    disposing = true;
+    context.reset();
+    work = nullptr;
+    result = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&async), [](uv_handle_t* handle) {
+      auto* task = static_cast<Task*>(handle->data);
+      napi_remove_async_cleanup_hook(task->hook);
+      delete task;
+    });
+  }
+
+  // The environment (a worker thread) ends with the task in flight. Node unloads the addon's
+  // code after that, so the thread and the close callback must be done first: wait for them.
+  // The promise stays unsettled; no JavaScript runs any more.
+  static void Abandon(napi_async_cleanup_hook_handle, void* data) {
+    auto* task = static_cast<Task*>(data);
+    if (task->disposing) return;  // the close callback is pending and will finish
+    if (task->thread.joinable()) task->thread.join();
+    task->Dispose();
+  }
 
   uv_async_t async;  // ref'd: a task in flight keeps the event loop alive
   Napi::Env env;
   Napi::Promise::Deferred deferred;
-  Napi::AsyncContext context;
+  std::unique_ptr<Napi::AsyncContext> context;
   Work work;
   Result result;
   Failure failure;
   std::thread thread;
+  napi_async_cleanup_hook_handle hook = nullptr;
+  bool disposing = false;
 };
 
 Failure EnterNetns(const std::string& path) {
@@ -43,9 +70,9 @@ void Settle(uv_async_t* async) {
   Task* task = static_cast<Task*>(async->data);
   if (task->thread.joinable()) task->thread.join();  // at once: signalling was its last act
   Napi::Env env = task->env;
-  {
+  FromLoop(env, [task, env] {
     Napi::HandleScope handles(env);
-    Napi::CallbackScope scope(env, task->context);  // runs promise reactions when it closes
+    Napi::CallbackScope scope(env, *task->context);  // runs promise reactions when it closes
     try {
       if (!task->failure.ok()) {
         task->deferred.Reject(MakeError(env, task->failure).Value());
@@ -55,9 +82,8 @@ void Settle(uv_async_t* async) {
     } catch (const Napi::Error& error) {
       task->deferred.Reject(error.Value());
     }
-  }
-  uv_close(reinterpret_cast<uv_handle_t*>(async),
-           [](uv_handle_t* handle) { delete static_cast<Task*>(handle->data); });
+  });
+  task->Dispose();
 }
 
 }  // namespace
@@ -78,6 +104,7 @@ Napi::Promise RunOnThread(Napi::Env env, std::string netns, Work work, Result re
   Napi::Promise promise = task->deferred.Promise();
   uv_async_init(loop, &task->async, Settle);  // cannot fail on Linux
   task->async.data = task;
+  napi_add_async_cleanup_hook(env, Task::Abandon, task, &task->hook);
   try {
     task->thread = std::thread([task, netns = std::move(netns)] {
       task->failure = EnterNetns(netns);

@@ -149,6 +149,13 @@ it('closed sockets are collected: the addon keeps no reference to them', (t) => 
   t.is(r.stdout, 'finalized 100\n');
 });
 
+it('worker threads may end with sockets open, sends or thread tasks in flight', (t) => {
+  const workers = path.join(path.dirname(fixture), 'workers.js');
+  const r = spawnSync(process.execPath, [workers, space().path], { encoding: 'utf8', timeout: 60_000 });
+  t.is(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
+  t.is(r.stdout, 'workers done\n');
+});
+
 it('a watch (joined group) holds the process; unref() lets it go', (t) => {
   const watch = child('watch', 3);
   t.is(watch.signal, 'SIGKILL', 'still running when killed after 3 s');
