@@ -1,11 +1,13 @@
 /** The handle: one rtnetlink socket in one network namespace, and the APIs on it. */
 import { Addresses } from './addresses.js';
 import { NetlinkContext } from './context.js';
+import { NetlinkError } from './errors.js';
 import { Links } from './links.js';
 import { netnsPath } from './netns.js';
 import { Routes } from './routes.js';
 import { NetlinkSocket } from './socket.js';
 import { Sysctl } from './sysctl.js';
+import { checkInt } from './validate.js';
 
 /** Options of {@link Netlink.open}. */
 export interface NetlinkOptions {
@@ -64,12 +66,28 @@ export class Netlink {
   /** Opens a handle (the socket is opened inside the namespace on a short-lived native thread). */
   static async open(options: NetlinkOptions = {}): Promise<Netlink> {
     const netns = options.netns === undefined ? undefined : netnsPath(options.netns);
-    const socket = await NetlinkSocket.open({
-      ...(netns === undefined ? {} : { netns }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.rcvbuf === undefined ? {} : { rcvbuf: options.rcvbuf }),
-      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
-    });
+    if (options.timeoutMs !== undefined) checkInt('timeoutMs', options.timeoutMs, 1, 3_600_000);
+    if (options.maxInFlight !== undefined) checkInt('maxInFlight', options.maxInFlight, 1, 1 << 20);
+    if (options.dumpRetries !== undefined) checkInt('dumpRetries', options.dumpRetries, 0, 1000);
+    let socket: NetlinkSocket;
+    try {
+      socket = await NetlinkSocket.open({
+        ...(netns === undefined ? {} : { netns }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.rcvbuf === undefined ? {} : { rcvbuf: options.rcvbuf }),
+        ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+      });
+    } catch (e) {
+      const err = e as { code?: unknown; errno?: unknown; syscall?: unknown; message?: unknown };
+      if (typeof err?.code !== 'string') throw e;
+      throw new NetlinkError({
+        operation: 'open',
+        code: err.code,
+        errno: typeof err.errno === 'number' ? err.errno : 0,
+        extAck:
+          `${netns ?? 'current namespace'}: ${String(err.syscall ?? '')} ${String(err.message ?? '')}`.trim(),
+      });
+    }
     return new Netlink(socket, netns, options);
   }
 

@@ -330,3 +330,25 @@ kernelTest('a link moved to another namespace with links.set; named namespaces m
     await t.throwsAsync(deleteNetns(name), { instanceOf: NetlinkError, message: /ENOENT/ });
   }),
 );
+
+kernelTest(
+  'a request that outlives its timeout fails with ETIMEDOUT; a missing namespace fails to open',
+  (t) =>
+    inNetns(async (ns, nl) => {
+      for (let i = 0; i < 3; i++) await nl.links.add({ kind: 'tap', name: `to${i}`, group: 5 });
+      const hasty = await Netlink.open({ netns: ns.path, timeoutMs: 1 });
+      try {
+        // a delete waits for an RCU grace period in the kernel: far longer than 1 ms
+        const e = await t.throwsAsync(hasty.links.del({ group: 5 }), { instanceOf: NetlinkError });
+        t.like(e, { code: 'ETIMEDOUT', operation: 'links.del' });
+      } finally {
+        hasty.close();
+      }
+      t.is((await nl.links.list({ group: 5 })).length, 0, 'the kernel still did it');
+      const missing = await t.throwsAsync(Netlink.open({ netns: `ovt${process.pid}nope` }), {
+        instanceOf: NetlinkError,
+      });
+      t.like(missing, { code: 'ENOENT', operation: 'open' });
+      await t.throwsAsync(Netlink.open({ netns: '..' }), { instanceOf: NetlinkValidationError });
+    }),
+);
