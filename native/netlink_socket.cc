@@ -152,11 +152,18 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     if (!opened || !info[0].IsFunction() || !info[1].IsFunction()) {
       throw Napi::TypeError::New(env, "NetlinkSocket objects are made by openNetlink()");
     }
+    // What can throw comes first: until the fd is taken below, ~Opened closes it.
+    onMessages_ = Napi::Persistent(info[0].As<Napi::Function>());
+    onError_ = Napi::Persistent(info[1].As<Napi::Function>());
+    Napi::Object self = info.This().As<Napi::Object>();
+    context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", self);
+    Napi::Number portId = Napi::Number::New(env, opened->portId);
+    self.DefineProperty(Napi::PropertyDescriptor::Value("portId", portId, napi_enumerable));
     uv_loop_t* loop = nullptr;
     NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
     auto* handles = new Handles{{}, {}, this};
     if (int status = uv_poll_init(loop, &handles->poll, opened->fd)) {
-      delete handles;
+      delete handles;  // not registered with the loop when init fails
       throw MakeError(env, Errno(-status, "uv_poll_init"));
     }
     std::swap(fd_, opened->fd);
@@ -170,12 +177,6 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     napi_add_async_cleanup_hook(env, OnTeardown, handles, &handles->hook);
     groups_ = opened->groups;
     scratch_.resize(kScratch);
-    onMessages_ = Napi::Persistent(info[0].As<Napi::Function>());
-    onError_ = Napi::Persistent(info[1].As<Napi::Function>());
-    Napi::Object self = info.This().As<Napi::Object>();
-    context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", self);
-    Napi::Number portId = Napi::Number::New(env, opened->portId);
-    self.DefineProperty(Napi::PropertyDescriptor::Value("portId", portId, napi_enumerable));
     UpdateRef();
     Ref();  // an open socket is never collected: close() releases it
   }

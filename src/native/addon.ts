@@ -114,7 +114,7 @@ export interface NativeBinding {
   }): Promise<void>;
   /** Writes a file under the namespace's own /proc/sys/net (path relative to /proc/sys/net, e.g. 'ipv6/conf/br0/disable_ipv6'). */
   sysctlWrite(options: { netns?: string; path: string; value: string }): Promise<void>;
-  /** Reads a file under the namespace's own /proc/sys/net. */
+  /** Reads a file under the namespace's own /proc/sys/net: its text as is (with the trailing newline). */
   sysctlRead(options: { netns?: string; path: string }): Promise<string>;
   /**
    * Creates a named network namespace as iproute2 does: unshare(CLONE_NEWNET) on a native
