@@ -18,9 +18,12 @@ export type { LinkKind } from './kinds/kind.js';
 export type { MacvlanMode } from './kinds/macvlan.js';
 export { allKinds, kindByName } from './kinds/registry.js';
 export type {
+  BridgeOptions,
   BridgeSpec,
+  CommonChanges,
   CommonLinkSpec,
   DummySpec,
+  KindChanges,
   LinkChanges,
   LinkRef,
   LinkSpec,

@@ -122,8 +122,30 @@ export interface VlanSpec extends CommonLinkSpec {
 /** Anything `links.add` creates. */
 export type LinkSpec = BridgeSpec | VethSpec | TunTapSpec | MacvlanSpec | VxlanSpec | DummySpec | VlanSpec;
 
-/** Changes `links.set` applies (in one request, except `netns` which moves the link last). */
-export interface LinkChanges {
+/** Bridge options that `links.set` can change on an existing bridge. */
+export type BridgeOptions = Pick<
+  BridgeSpec,
+  | 'stpState'
+  | 'forwardDelay'
+  | 'helloTime'
+  | 'maxAge'
+  | 'ageingTime'
+  | 'priority'
+  | 'multicastSnooping'
+  | 'vlanFiltering'
+>;
+
+/** Kind-specific changes: name the link's kind, then give that kind's options (as for `add`). */
+export type KindChanges =
+  | { kind?: undefined }
+  | ({ kind: 'bridge' } & BridgeOptions)
+  | { kind: 'macvlan' | 'macvtap'; mode?: MacvlanMode };
+
+/** Changes `links.set` applies, in one request. */
+export type LinkChanges = CommonChanges & KindChanges;
+
+/** Changes of any kind of link. */
+export interface CommonChanges {
   mtu?: number;
   address?: string;
   /** New master by name or index; null detaches. */

@@ -134,6 +134,11 @@ test('links.set, del, group del and get are byte-identical to ip', (t) => {
   );
   sameAsIp(t, 'link-set-master', linkSetRequest(3, { master: 'br0' }, { master: 2 }));
   sameAsIp(t, 'link-set-nomaster', linkSetRequest(3, { master: null }, { master: 0 }));
+  sameAsIp(
+    t,
+    'link-set-bridge-stp',
+    linkSetRequest(2, { kind: 'bridge', stpState: false, multicastSnooping: true }, {}),
+  );
   sameAsIp(t, 'link-del', linkDelRequest(4));
   sameAsIp(t, 'link-del-group', linkGroupDelRequest(7));
   // ip looks a name up (RTM_GETLINK, ext mask VF|SKIP_STATS) before `ip link set`

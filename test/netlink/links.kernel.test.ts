@@ -62,6 +62,13 @@ kernelTest('bridge: STP, forward delay, ageing, snooping, MTU and up; read back,
       vlanFiltering: 0,
     });
     t.deepEqual(bridgeId(got?.data?.bridgeId), bridgeId(w?.linkinfo?.info_data?.bridge_id));
+    // the kernel applies the forward delay before the STP state, and refuses 0 while STP is on
+    await nl.links.set('br0', { kind: 'bridge', stpState: false, multicastSnooping: true });
+    await nl.links.set('br0', { kind: 'bridge', forwardDelay: 0 });
+    t.like(data(ns.link('br0')), { stp_state: 0, forward_delay: 0, mcast_snooping: 1, ageing_time: 20000 });
+    await t.throwsAsync(nl.links.set('br0', { kind: 'bridge', ageingTime: -1 }), {
+      instanceOf: NetlinkValidationError,
+    });
     await nl.links.set('br0', { mtu: 1500, up: false, address: 'fa:16:3e:00:00:0b' });
     const w2 = ns.link('br0');
     t.is(w2?.mtu, 1500);
@@ -154,6 +161,8 @@ kernelTest('macvlan and macvtap in each mode on a lower device', (t) =>
       up: true,
     });
     t.is(ns.link('mvt')?.address, 'fa:16:3e:00:00:0c');
+    await nl.links.set('mvt', { kind: 'macvtap', mode: 'vepa' });
+    t.is(data(ns.link('mvt')).mode, 'vepa');
     await nl.links.del('low0');
     t.is(ns.link('mvt'), undefined, 'the macvtap went with its lower device');
   }),

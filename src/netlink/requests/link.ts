@@ -147,7 +147,13 @@ export function checkLinkChanges(changes: LinkChanges): void {
     'txqueuelen',
     'netns',
     'alias',
+    'kind',
+    ...Object.keys(changesKind(changes)?.options ?? {}),
   ]);
+  const kind = changesKind(changes);
+  const c = changes as unknown as Record<string, unknown>;
+  for (const [opt, encode] of Object.entries(kind?.options ?? {}))
+    if (c[opt] !== undefined) encode(opt, c[opt]);
   if (changes.name !== undefined) checkName('name', changes.name);
   if (changes.master !== undefined && changes.master !== null) checkNameOrIndex('master', changes.master);
   if (changes.promisc !== undefined) checkBool('promisc', changes.promisc);
@@ -158,6 +164,32 @@ export function checkLinkChanges(changes: LinkChanges): void {
     throw new NetlinkValidationError('alias', changes.alias, 'must be a string of at most 255 bytes');
   }
   checkCommon('', { ...changes, name: changes.name ?? 'x', master: undefined });
+}
+
+/** The kind named by `changes.kind` (validated), or undefined when none is named. */
+function changesKind(changes: LinkChanges) {
+  if (changes.kind === undefined) return undefined;
+  const kind = typeof changes.kind === 'string' ? kindByName(infoKind(changes.kind)) : undefined;
+  if (!kind) throw new NetlinkValidationError('kind', changes.kind, 'unknown link kind');
+  return kind;
+}
+
+/** IFLA_LINKINFO with the kind's data from the options present in `s`, in their order. */
+function kindData(kindName: string, s: Record<string, unknown>, link?: number): Attr {
+  const kind = kindByName(infoKind(kindName))!;
+  const info: Attr[] = [{ type: IFLA_INFO_KIND, value: kind.kind, raw: encoder.encode(kind.kind) }];
+  const data: Attr[] = [];
+  for (const key of Object.keys(s)) {
+    const option = kind.options?.[key];
+    if (option && s[key] !== undefined) {
+      const [field, value] = option(key, s[key]);
+      data.push({ type: kind.data!.byName.get(field)!.type, value });
+    } else if (key === 'link' && kindName === 'vxlan' && link !== undefined) {
+      data.push({ type: kind.data!.byName.get('link')!.type, value: link });
+    }
+  }
+  if (data.length) info.push({ type: IFLA_INFO_DATA, value: data });
+  return { type: IFLA('linkinfo'), value: info };
 }
 
 function header(index = 0, up?: boolean, promisc?: boolean): IfInfoMsg {
@@ -204,27 +236,20 @@ function commonAttrs(s: Partial<CommonLinkSpec>, r: { master?: number; netnsFd?:
 
 /** RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL for any kind but tap/tun (which the addon creates). */
 export function linkAddRequest(spec: LinkSpec, r: Resolved): Request {
-  const kind = kindByName(infoKind(spec.kind))!;
   const attrs = commonAttrs(spec, r);
   if ((spec.kind === 'macvlan' || spec.kind === 'macvtap' || spec.kind === 'vlan') && r.link !== undefined) {
     attrs.push({ type: IFLA('link'), value: r.link });
   }
   attrs.push({ type: IFLA('name'), value: spec.name });
-  const info: Attr[] = [{ type: IFLA_INFO_KIND, value: kind.kind, raw: encoder.encode(kind.kind) }];
-  const data: Attr[] = [];
-  const s = spec as unknown as Record<string, unknown>;
-  for (const key of Object.keys(s)) {
-    const option = kind.options?.[key];
-    if (option && s[key] !== undefined) {
-      const [field, value] = option(key, s[key]);
-      data.push({ type: kind.data!.byName.get(field)!.type, value });
-    } else if (key === 'link' && spec.kind === 'vxlan' && r.link !== undefined) {
-      data.push({ type: kind.data!.byName.get('link')!.type, value: r.link });
-    }
+  const info = kindData(spec.kind, spec as unknown as Record<string, unknown>, r.link);
+  if (spec.kind === 'veth' && spec.peer) {
+    const items = info.value as Attr[];
+    const peer = vethPeer(spec.peer, r.peerNetnsFd);
+    const data = items.find((a) => a.type === IFLA_INFO_DATA);
+    if (data) (data.value as Attr[]).push(peer);
+    else items.push({ type: IFLA_INFO_DATA, value: [peer] });
   }
-  if (spec.kind === 'veth' && spec.peer) data.push(vethPeer(spec.peer, r.peerNetnsFd));
-  if (data.length) info.push({ type: IFLA_INFO_DATA, value: data });
-  attrs.push({ type: IFLA('linkinfo'), value: info });
+  attrs.push(info);
   return {
     type: RTM_NEWLINK,
     flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
@@ -262,6 +287,7 @@ export function linkSetRequest(
     attrs.push({ type: IFLA('name'), value: c.name });
   }
   attrs.push(...t.attrs);
+  if (c.kind !== undefined) attrs.push(kindData(c.kind, c as unknown as Record<string, unknown>));
   return {
     type: RTM_NEWLINK,
     flags: NLM_F_REQUEST | NLM_F_ACK,

@@ -60,6 +60,7 @@ def main():
         trace("link-get-macvtap", "-d", "link", "show", "dev", "mvt0")
         trace("link-get-vxlan", "-d", "link", "show", "dev", "vx0")
         trace("link-dump", "-d", "link", "show")
+        trace("link-set-bridge-stp", "link", "set", "dev", "br0", "type", "bridge", "stp_state", "0", "mcast_snooping", "1")
         trace("link-set-nomaster", "link", "set", "dev", "vb1", "nomaster")
         trace("addr-add-v4", "addr", "add", "10.99.0.1/24", "dev", "vb0")
         trace("addr-add-v6", "addr", "add", "2001:db8::1/64", "dev", "vb0", "nodad")
