@@ -113,6 +113,39 @@ it('1000 open/close cycles (with sends in flight) leave fds and threads flat', a
   t.is(threads(), threadsBefore);
 });
 
+it('tun, sysctl and netns calls leave fds and threads flat, on success and on failure', async (t) => {
+  const netns = space().path;
+  const addon = native();
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: NativeError) => e.code,
+    );
+  const named = `/run/netns/ovt${process.pid}fd`;
+  const round = async () => [
+    await settle(addon.tunCreate({ name: 'ovtfd0', netns, mode: 'tap', multiQueue: true, owner: 1 })),
+    await settle(addon.tunCreate({ name: 'ovtfd0', netns, mode: 'tap' })),
+    await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tun' })),
+    await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tap', multiQueue: true })),
+    await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tap' })),
+    await settle(addon.sysctlRead({ netns, path: 'ipv4/conf/lo/arp_ignore' })),
+    await settle(addon.sysctlRead({ netns, path: 'ipv4/conf/ovtnone/arp_ignore' })),
+    await settle(addon.sysctlWrite({ netns, path: 'ipv4/conf/lo/arp_ignore', value: 'x' })),
+    await settle(addon.sysctlRead({ netns: '/run/netns/ovt-missing', path: 'ipv4/ip_forward' })),
+    await settle(addon.netnsCreate(named)),
+    await settle(addon.netnsCreate(named)),
+    await settle(addon.netnsDelete(named)),
+    await settle(addon.netnsDelete(named)),
+  ];
+  const expected = ['ok', 'EEXIST', 'EINVAL', 'ok', 'ENODEV', 'ok', 'ENOENT', 'EINVAL', 'ENOENT'];
+  t.deepEqual(await round(), [...expected, 'ok', 'EEXIST', 'ok', 'ENOENT']);
+  await readFile('/proc/self/status');
+  const [fdsBefore, threadsBefore] = [fds(), threads()];
+  for (let i = 0; i < 20; i++) await round();
+  t.is(fds(), fdsBefore);
+  t.is(threads(), threadsBefore);
+});
+
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'keepalive.js');
 const child = (mode: string, seconds: number) =>
   spawnSync(process.execPath, [fixture, mode, space().path], {
