@@ -43,6 +43,7 @@ test('link specs: MAC, MTU, kind, options and their types are checked', (t) => {
   bad(t, add({ kind: 'tap', name: 'tap0', owner: -1 }), 'owner');
   bad(t, add({ kind: 'tun', name: 'tun0', address: 'fa:16:3e:00:00:01' }), 'address');
   bad(t, add({ kind: 'tap', name: 'tap0', netns: '' }), 'netns');
+  bad(t, add({ kind: 'tap', name: 'tap0', netns: 'other' }), 'netns');
   t.notThrows(
     add({
       kind: 'tap',

@@ -94,6 +94,13 @@ export function checkLinkSpec(spec: LinkSpec): void {
       if (spec.ownerGroup !== undefined) checkInt('ownerGroup', spec.ownerGroup, 0, 0xfffffffe);
       if (spec.multiQueue !== undefined) checkBool('multiQueue', spec.multiQueue);
       if (spec.vnetHdr !== undefined) checkBool('vnetHdr', spec.vnetHdr);
+      if (spec.netns !== undefined) {
+        throw new NetlinkValidationError(
+          'netns',
+          spec.netns,
+          `open the handle in that namespace to create a ${spec.kind} there`,
+        );
+      }
       if (spec.kind === 'tun' && spec.address !== undefined) {
         throw new NetlinkValidationError('address', spec.address, 'a tun device has no hardware address');
       }
