@@ -54,6 +54,8 @@ kernelTest('bridge: STP, forward delay, ageing, snooping, MTU and up; read back,
     const got = await nl.links.get('br0');
     t.is(got?.kind, 'bridge');
     t.is(got?.index, w?.ifindex);
+    t.is((await nl.links.get(got?.index ?? 0))?.name, 'br0', 'by index too');
+    t.is(await nl.links.index('br0'), w?.ifindex ?? -1);
     t.like(got?.data, {
       stpState: 1,
       forwardDelay: 400,
