@@ -131,17 +131,27 @@ export class Replica extends EventEmitter {
     return this.client.connected && this.syncedGen === this.client.generation;
   }
 
-  /** Resolves when the replica is in sync with the current session (bounded by `timeoutMs`). */
+  /**
+   * Resolves when the replica is in sync with the current session (bounded by `timeoutMs`; 0
+   * waits without limit, as a request timeout of 0 does).
+   */
   synced(timeoutMs = 30_000): Promise<void> {
     if (this.isSynced) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(
-        () =>
-          reject(
-            new OvsdbRpcError('sync', 'timed out', `replica of ${this.db} not in sync after ${timeoutMs} ms`),
-          ),
-        timeoutMs,
-      );
+      const t =
+        timeoutMs > 0
+          ? setTimeout(
+              () =>
+                reject(
+                  new OvsdbRpcError(
+                    'sync',
+                    'timed out',
+                    `replica of ${this.db} not in sync after ${timeoutMs} ms`,
+                  ),
+                ),
+              timeoutMs,
+            )
+          : undefined;
       this.syncWaiters.push(() => {
         clearTimeout(t);
         resolve();

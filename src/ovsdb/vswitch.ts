@@ -83,7 +83,7 @@ export interface VSwitchBatch {
   ensureBridge(name: string, options?: BridgeOptions): void;
   delBridge(name: string): void;
   addPort(bridge: string, name: string, options?: AddPortOptions): void;
-  delPort(name: string, options?: { bridge?: string }): void;
+  delPort(name: string, options?: DelPortOptions): void;
   setInterface(name: string, settings: InterfaceSettings): void;
   setPort(name: string, settings: PortSettings): void;
   addPatchPair(pair: PatchPair): void;
@@ -99,6 +99,18 @@ export interface PatchPair {
   tag?: number;
   /** On `port`'s interface. */
   externalIds?: StringMap;
+}
+
+/** Settings of {@link VSwitch.delPort}. */
+export interface DelPortOptions {
+  /** The bridge the port is expected on; a port found on another bridge is `port-on-other-bridge`. */
+  bridge?: string;
+  /**
+   * With `bridge`: delete the port only when it is on that bridge; a port on another bridge, or
+   * a bridge that does not exist, is left alone without error (ovsdbapp's
+   * `del_port(port, bridge, if_exists=True)`, which os-vif calls).
+   */
+  ifOnBridge?: boolean;
 }
 
 /** Options of a verb call (or a batch). */
@@ -206,10 +218,11 @@ export class VSwitch {
 
   /**
    * Deletes port `name`; nothing when it does not exist. With `bridge`, a port found on
-   * another bridge is an error (`port-on-other-bridge`), as with `ovs-vsctl del-port`.
+   * another bridge is an error (`port-on-other-bridge`), as with `ovs-vsctl del-port`, or is
+   * left alone with `ifOnBridge`.
    */
-  delPort(name: string, options: { bridge?: string } = {}, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.delPort(name, options.bridge)], verb);
+  delPort(name: string, options: DelPortOptions = {}, verb: VerbOptions = {}): Promise<void> {
+    return this.run([(ctx) => ctx.delPort(name, options)], verb);
   }
 
   /** Sets columns of interface `name` (maps merged). */
@@ -240,7 +253,7 @@ export class VSwitch {
       ensureBridge: (n, o = {}) => add((c) => c.ensureBridge(n, o)),
       delBridge: (n) => add((c) => c.delBridge(n)),
       addPort: (br, n, o = {}) => add((c) => c.addPort(br, n, o)),
-      delPort: (n, o = {}) => add((c) => c.delPort(n, o.bridge)),
+      delPort: (n, o = {}) => add((c) => c.delPort(n, o)),
       setInterface: (n, s) => add((c) => c.setInterface(n, s)),
       setPort: (n, s) => add((c) => c.setPort(n, s)),
       addPatchPair: (p) => add((c) => c.addPatchPair(p)),
@@ -298,7 +311,23 @@ export class VSwitch {
     return ofport;
   }
 
+  /**
+   * Resolves once the replica shows every commit the server had made when this was called
+   * (by any client): waits for the replica to be in sync with the current session, then one
+   * `echo` round trip (the server sends pending monitor updates before later replies). Call it
+   * before a read whose answer must not lag another client's commit.
+   */
+  async sync(timeoutMs?: number): Promise<void> {
+    await this.replica.synced(timeoutMs);
+    await this.replica.client.echo();
+  }
+
   // ---- reads ---------------------------------------------------------------------------------
+
+  /** True when the database schema has that column (e.g. `Interface.mtu_request` before OVS 2.6). */
+  hasColumn(table: string, column: string): boolean {
+    return this.replica.schema.tables.get(table)?.columns.has(column) ?? false;
+  }
 
   /** Bridge names, sorted. */
   listBridges(): string[] {
@@ -618,7 +647,7 @@ class VerbContext {
     this.change(this.gonePorts, name, undefined, true);
   }
 
-  delPort(name: string, bridge: string | undefined): void {
+  delPort(name: string, { bridge, ifOnBridge }: DelPortOptions): void {
     const p = this.port(name);
     if (!p) return;
     let owner: Ref | undefined;
@@ -635,8 +664,13 @@ class VerbContext {
       owner = created?.bridge;
       ownerName = created?.bridgeName;
     }
-    if (bridge !== undefined && ownerName !== undefined && ownerName !== bridge) {
-      throw new VSwitchError('port-on-other-bridge', `port ${name} is on bridge ${ownerName}, not ${bridge}`);
+    if (bridge !== undefined && ownerName !== bridge) {
+      if (ifOnBridge) return;
+      if (ownerName !== undefined)
+        throw new VSwitchError(
+          'port-on-other-bridge',
+          `port ${name} is on bridge ${ownerName}, not ${bridge}`,
+        );
     }
     if (owner) this.txn.mutate('Bridge', owner, [['ports', 'delete', [p.port]]]);
     this.change(this.newPorts, name, undefined, true);

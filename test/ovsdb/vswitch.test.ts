@@ -312,6 +312,37 @@ it('concurrent calls share transactions, but a failing call fails alone', async 
   t.is(vsctl(ours.dbRemote, 'get', 'Port', 'g0', 'tag'), '9');
 });
 
+it("delPort with ifOnBridge is os-vif's del_port(port, bridge, if_exists=True): only from that bridge", async (t) => {
+  vsctl(ours.dbRemote, 'add-br', 'br-d1', '--', 'add-br', 'br-d2', '--', 'add-port', 'br-d1', 'dp1');
+  vsctl(ours.dbRemote, 'add-port', 'br-d2', 'dp2');
+  await vs.sync();
+  // without ifOnBridge the wrong bridge is an error, as with ovs-vsctl del-port
+  const error = await t.throwsAsync(vs.delPort('dp1', { bridge: 'br-d2' }), { instanceOf: VSwitchError });
+  t.is((error as VSwitchError).code, 'port-on-other-bridge');
+  await vs.delPort('dp1', { bridge: 'br-d2', ifOnBridge: true });
+  await vs.delPort('dp1', { bridge: 'no-such-bridge', ifOnBridge: true });
+  await vs.delPort('no-such-port', { bridge: 'br-d1', ifOnBridge: true });
+  t.is(vsctl(ours.dbRemote, 'list-ports', 'br-d1'), 'dp1', 'a port on another bridge is left alone');
+  await vs.batch((b) => {
+    b.delPort('dp1', { bridge: 'br-d1', ifOnBridge: true });
+    b.delPort('dp2', { bridge: 'br-d2', ifOnBridge: true });
+  });
+  t.is(vsctl(ours.dbRemote, 'list-ports', 'br-d1'), '');
+  t.is(vsctl(ours.dbRemote, 'list-ports', 'br-d2'), '');
+  t.is(vsctlRows(ours.dbRemote, '--columns=name', 'find', 'Interface', 'name=dp1').length, 0);
+});
+
+it("sync() makes the replica show another client's commit; hasColumn reads the schema", async (t) => {
+  // spawnSync blocks the event loop, so the update of this commit cannot have been read yet
+  vsctl(ours.dbRemote, 'add-br', 'br-s');
+  t.false(vs.bridgeExists('br-s'), 'not yet seen');
+  await vs.sync();
+  t.true(vs.bridgeExists('br-s'));
+  t.true(vs.hasColumn('Interface', 'mtu_request'));
+  t.false(vs.hasColumn('Interface', 'no_such_column'));
+  t.false(vs.hasColumn('No_Such_Table', 'name'));
+});
+
 it('a batch is one transaction and later verbs see earlier ones', async (t) => {
   let batches = 0;
   const count = () => batches++;

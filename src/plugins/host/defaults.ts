@@ -1,11 +1,12 @@
 /**
  * The production host seams: rtnetlink through `src/netlink` in a chosen namespace, and one
- * OVSDB connection through `src/ovsdb` per plugin, opened with the plugin's options.
+ * OVSDB connection with its VSwitch replica (`src/ovsdb`) per plugin, opened with the plugin's
+ * options.
  */
-import { OvsdbClient } from '../../ovsdb/index.js';
+import { OvsdbClient, VSwitch } from '../../ovsdb/index.js';
 import type { OvsOptions } from '../options.js';
 import { NetlinkLinks } from './netlink-links.js';
-import { OvsdbSwitch } from './ovsdb-switch.js';
+import { VSwitchHost } from './vswitch-host.js';
 
 /** Where the plugins act. */
 export interface HostOptions {
@@ -21,7 +22,12 @@ export function hostFactory(options: HostOptions = {}) {
     switch: async (ovs: OvsOptions) => {
       const timeoutMs = ovs.ovs_vsctl_timeout * 1000;
       const client = await OvsdbClient.connect(ovs.ovsdb_connection, { timeoutMs });
-      return new OvsdbSwitch(client, timeoutMs);
+      try {
+        return new VSwitchHost(await VSwitch.open(client), client, timeoutMs);
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        throw error;
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * What the ovs plugin needs from the Open vSwitch database, in os-vif's vocabulary (`BaseOVS`,
  * §6.3 of the model). A call to {@link SwitchHost.transact} is ONE OVSDB transaction, as each
- * os-vif `BaseOVS` method is. The production implementation is {@link ./ovsdb-switch.ts}.
+ * os-vif `BaseOVS` method is. The production implementation maps it onto `VSwitch` ({@link ./vswitch-host.ts}).
  */
 
 /** `add_br(name, may_exist=True, datapath_type)`: creates the bridge or overwrites its datapath type. */

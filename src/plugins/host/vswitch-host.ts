@@ -1,0 +1,80 @@
+/**
+ * {@link SwitchHost} over {@link VSwitch}: each os-vif command maps onto one VSwitch verb and
+ * each `transact` call is one VSwitch batch (one transaction, or part of one when VSwitch group
+ * commits concurrent calls). VSwitch writes the rows ovsdbapp writes for `add_br`/`add_port`/
+ * `db_set`/`del_port`/`del_br`; this file only translates. Reads wait for the replica to show
+ * every commit made before them, as the fresh `select`s of ovsdbapp's lookups do.
+ */
+import type { OvsdbClient, VSwitch, VSwitchBatch } from '../../ovsdb/index.js';
+import type { SwitchHost, SwitchStep } from './switch.js';
+
+/** The production SwitchHost: one OVSDB connection and its VSwitch replica. */
+export class VSwitchHost implements SwitchHost {
+  /**
+   * @param vs the helpers on `client`'s replica
+   * @param client closed by {@link VSwitchHost.close}
+   * @param timeoutMs per-transaction timeout (os-vif's `ovs_vsctl_timeout`); undefined: the client's
+   */
+  constructor(
+    private readonly vs: VSwitch,
+    private readonly client: OvsdbClient,
+    private readonly timeoutMs?: number,
+  ) {}
+
+  transact(steps: SwitchStep[]): Promise<void> {
+    return this.vs.batch((b) => {
+      for (const step of steps) queue(b, step);
+    }, this.callOptions());
+  }
+
+  async hasColumn(table: string, column: string): Promise<boolean> {
+    return this.vs.hasColumn(table, column);
+  }
+
+  async bridgeExists(bridge: string): Promise<boolean> {
+    await this.vs.sync(this.timeoutMs);
+    return this.vs.bridgeExists(bridge);
+  }
+
+  async portBridge(port: string): Promise<string | undefined> {
+    await this.vs.sync(this.timeoutMs);
+    return this.vs.portBridge(port);
+  }
+
+  async bridgePorts(bridge: string): Promise<string[]> {
+    await this.vs.sync(this.timeoutMs);
+    return this.vs.listPorts(bridge);
+  }
+
+  async close(): Promise<void> {
+    await this.vs.close();
+    await this.client.close();
+  }
+
+  private callOptions(): { timeoutMs?: number } {
+    return this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs };
+  }
+}
+
+/** One os-vif command as the VSwitch verb with os-vif's semantics. */
+function queue(b: VSwitchBatch, step: SwitchStep): void {
+  switch (step.op) {
+    case 'ensureBridge':
+      b.ensureBridge(step.bridge, { datapathType: step.datapathType });
+      return;
+    case 'addPort': {
+      const { op: _, bridge, port, ...settings } = step;
+      b.addPort(bridge, port, settings);
+      return;
+    }
+    case 'delPort':
+      b.delPort(step.port, { bridge: step.bridge, ifOnBridge: true });
+      return;
+    case 'delBridge':
+      b.delBridge(step.bridge);
+      return;
+    case 'setMtuRequest':
+      b.setInterface(step.iface, { mtuRequest: step.mtu });
+      return;
+  }
+}
