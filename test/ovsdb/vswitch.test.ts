@@ -8,7 +8,7 @@ import test from 'ava';
 import { OvsdbClient, VSwitch, VSwitchError, type VSwitch as VSwitchT } from '../../src/ovsdb/index.js';
 import { OvsSandbox } from '../../src/sandbox/index.js';
 import { sh } from '../harness/netns.js';
-import { isRoot, rootSerial, vsctl, vsctlRows } from './_helpers.js';
+import { isRoot, rootSerial, tryVsctl, vsctl, vsctlRows } from './_helpers.js';
 
 const it = rootSerial(test);
 let ours: OvsSandbox;
@@ -312,10 +312,15 @@ it('concurrent calls share transactions, but a failing call fails alone', async 
   t.is(vsctl(ours.dbRemote, 'get', 'Port', 'g0', 'tag'), '9');
 });
 
-it("delPort with ifOnBridge is os-vif's del_port(port, bridge, if_exists=True): only from that bridge", async (t) => {
+it("os-vif's add_port(may_exist) and del_port(port, bridge, if_exists=True): any bridge, and only from that bridge", async (t) => {
   vsctl(ours.dbRemote, 'add-br', 'br-d1', '--', 'add-br', 'br-d2', '--', 'add-port', 'br-d1', 'dp1');
   vsctl(ours.dbRemote, 'add-port', 'br-d2', 'dp2');
   await vs.sync();
+  // add_port(may_exist) of a port on ANY bridge only sets its columns (ovs-vsctl would refuse)
+  t.not(tryVsctl(ours.dbRemote, '--may-exist', 'add-port', 'br-d2', 'dp1').status, 0);
+  await vs.addPort('br-d2', 'dp1', { externalIds: { 'iface-id': 'x' } });
+  t.is(vsctl(ours.dbRemote, 'port-to-br', 'dp1'), 'br-d1');
+  t.is(vsctl(ours.dbRemote, 'get', 'Interface', 'dp1', 'external_ids:iface-id'), 'x');
   // without ifOnBridge the wrong bridge is an error, as with ovs-vsctl del-port
   const error = await t.throwsAsync(vs.delPort('dp1', { bridge: 'br-d2' }), { instanceOf: VSwitchError });
   t.is((error as VSwitchError).code, 'port-on-other-bridge');

@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { objects } from '../../src/vif/index.js';
+import { sh } from '../harness/netns.js';
 import { INSTANCE, net, profile, skipReason, testHost } from './e2e-host.js';
 
 const e2e = skipReason ? test.skip : test;
@@ -81,5 +82,29 @@ e2e(
     t.is(error?.message, 'Port profile VIFPortProfileFPTap is not a subclass of VIFPortProfileOpenVSwitch');
     t.deepEqual(host.state().links, {});
     t.deepEqual(host.state().ovs.bridges, {});
+  },
+);
+
+e2e(
+  "rollback keeps a bridge another client created a moment before the plug (reads wait for the replica to show other clients' commits)",
+  async (t) => {
+    const host = await testHost(t);
+    const ovs = host.ovs();
+    const ovsVif = (bridge: string, vifName: string, createPort: boolean) =>
+      new objects.VIFOpenVSwitch({
+        id: ID1,
+        address: 'fa:16:3e:7c:2a:02',
+        plugin: 'ovs',
+        vif_name: vifName,
+        network: net(bridge),
+        port_profile: profile(ID1, { create_port: createPort }),
+      } as ConstructorParameters<typeof objects.VIFOpenVSwitch>[0]);
+    await ovs.plug(ovsVif('br-first', 'tapfirst', false), INSTANCE); // the plugin's replica is open
+    // another client; spawnSync blocks this event loop, so the plugin has not read the update yet
+    sh('ovs-vsctl', [`--db=${host.sb.dbRemote}`, '--no-wait', 'add-br', 'br-int']);
+    // a port name OVSDB refuses (over 255 bytes) makes the plug fail after ensuring br-int
+    const error = await t.throwsAsync(ovs.plug(ovsVif('br-int', 'x'.repeat(300), true), INSTANCE));
+    t.is(error?.name, 'VSwitchError');
+    t.deepEqual(host.state().ovs.bridges['br-int']?.ports, ['br-int'], "the other client's bridge is kept");
   },
 );
