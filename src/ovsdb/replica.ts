@@ -14,7 +14,7 @@ import {
   type SessionHandle,
   ZERO_UUID,
 } from './client.js';
-import { OvsdbRpcError, OvsdbSchemaError } from './errors.js';
+import { OvsdbConnectionError, OvsdbRpcError, OvsdbSchemaError } from './errors.js';
 import { type ColumnType, columnKind, type DatabaseSchema, decodeValue } from './schema.js';
 import {
   type Atom,
@@ -133,25 +133,26 @@ export class Replica extends EventEmitter {
 
   /**
    * Resolves when the replica is in sync with the current session (bounded by `timeoutMs`; 0
-   * waits without limit, as a request timeout of 0 does).
+   * waits without limit, as a request timeout of 0 does). Times out with
+   * `OvsdbConnectionError('timeout')` while there is no connection, else `OvsdbRpcError`.
    */
   synced(timeoutMs = 30_000): Promise<void> {
     if (this.isSynced) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t =
-        timeoutMs > 0
-          ? setTimeout(
-              () =>
-                reject(
-                  new OvsdbRpcError(
-                    'sync',
-                    'timed out',
-                    `replica of ${this.db} not in sync after ${timeoutMs} ms`,
-                  ),
-                ),
-              timeoutMs,
-            )
-          : undefined;
+      const expire = () =>
+        reject(
+          this.client.connected
+            ? new OvsdbRpcError(
+                'sync',
+                'timed out',
+                `replica of ${this.db} not in sync after ${timeoutMs} ms`,
+              )
+            : new OvsdbConnectionError(
+                'timeout',
+                `no connection to sync the replica of ${this.db} within ${timeoutMs} ms`,
+              ),
+        );
+      const t = timeoutMs > 0 ? setTimeout(expire, timeoutMs) : undefined;
       this.syncWaiters.push(() => {
         clearTimeout(t);
         resolve();

@@ -3,11 +3,14 @@
  * from two clients without lost updates, bounded retries, and a resync after the server was
  * restarted on a database changed behind its back (only the differences are reported).
  */
+
+import { once } from 'node:events';
 import test from 'ava';
 import fc from 'fast-check';
 import {
   OvsdbClient,
   OvsdbConflictError,
+  OvsdbConnectionError,
   Replica,
   type RowChange,
   runTransaction,
@@ -161,7 +164,7 @@ it('read-modify-write from two clients: reads become prerequisites, no update is
   }
 });
 
-it('resync after a restart reports only what changed while away', async (t) => {
+it('resync after a restart reports only what changed while away; synced() times out as a connection error, synced(0) waits', async (t) => {
   const sb = sandbox();
   const client = await OvsdbClient.connect(sb.dbRemote, { backoffMinMs: 20, backoffMaxMs: 100 });
   try {
@@ -174,6 +177,14 @@ it('resync after a restart reports only what changed while away', async (t) => {
     const events: RowChange[] = [];
     r.on('change', (c: RowChange) => events.push(c));
     await sb.stopServer();
+    if (client.connected) await once(client, 'disconnected');
+    await t.throwsAsync(r.synced(200), { instanceOf: OvsdbConnectionError, message: /no connection/ });
+    let waitedForever = false;
+    const forever = r.synced(0).then(() => {
+      waitedForever = true;
+    });
+    await sleep(300);
+    t.false(waitedForever, 'synced(0) has no time limit');
     const uuidOp = (u: string) => [['_uuid', '==', ['uuid', u]]];
     sh('ovsdb-tool', [
       'transact',
@@ -188,6 +199,7 @@ it('resync after a restart reports only what changed while away', async (t) => {
     await sb.startServer();
     await sleep(50);
     await r.synced(10_000);
+    await forever;
     t.is(r.lastSyncMode, 'full-since', 'a standalone server has no txn history: full dump, diffed');
     const summary = events.map((e) => `${e.kind}:${String((e.new ?? e.old)!.type)}`).sort();
     t.deepEqual(summary, ['delete:gone', 'insert:new', 'update:changed']);
