@@ -124,14 +124,16 @@ async function portMethods(n: number): Promise<void> {
     );
     await run(
       'client-batch',
-      () =>
-        vs.batch((b) => {
+      async () => {
+        await vs.batch((b) => {
           for (const p of list) b.addPort('br0', p, { externalIds: ids(p) });
-        }),
-      () =>
-        vs.batch((b) => {
+        });
+      },
+      async () => {
+        await vs.batch((b) => {
           for (const p of list) b.delPort(p, { bridge: 'br0' });
-        }),
+        });
+      },
     );
   } finally {
     await client.close();

@@ -113,6 +113,14 @@ export interface DelPortOptions {
   ifOnBridge?: boolean;
 }
 
+/** What one call's transaction created (for undoing exactly that, e.g. on a rollback). */
+export interface BatchOutcome {
+  /** Bridges the call created (each with its internal port, not listed in `createdPorts`). */
+  createdBridges: string[];
+  /** Ports the call added (ports that existed already and only got settings are not listed). */
+  createdPorts: string[];
+}
+
 /** Options of a verb call (or a batch). */
 export interface VerbOptions {
   /** After committing, wait for ovs-vswitchd to apply the change (next_cfg/cur_cfg) up to this many ms. */
@@ -128,7 +136,9 @@ type Verb = (ctx: VerbContext) => void;
 interface Call {
   verbs: Verb[];
   timeoutMs: number | undefined;
-  resolve: () => void;
+  resolve: (outcome: BatchOutcome) => void;
+  /** What the call's verbs created in the transaction being built. */
+  outcome?: BatchOutcome;
   reject: (e: unknown) => void;
   /** Set once the call has been re-run after a freshness barrier. */
   fresh?: boolean;
@@ -198,13 +208,13 @@ export class VSwitch {
   }
 
   /** Ensures bridge `name` exists (with its internal port); sets `datapath_type` when given. */
-  ensureBridge(name: string, options: BridgeOptions = {}, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.ensureBridge(name, options)], verb);
+  async ensureBridge(name: string, options: BridgeOptions = {}, verb: VerbOptions = {}): Promise<void> {
+    await this.run([(ctx) => ctx.ensureBridge(name, options)], verb);
   }
 
   /** Deletes bridge `name` with its ports; nothing when it does not exist. */
-  delBridge(name: string, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.delBridge(name)], verb);
+  async delBridge(name: string, verb: VerbOptions = {}): Promise<void> {
+    await this.run([(ctx) => ctx.delBridge(name)], verb);
   }
 
   /**
@@ -212,8 +222,13 @@ export class VSwitch {
    * exists already (on any bridge, as os-vif's native backend does), only the settings are
    * applied: scalar columns overwritten, maps merged.
    */
-  addPort(bridge: string, name: string, options: AddPortOptions = {}, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.addPort(bridge, name, options)], verb);
+  async addPort(
+    bridge: string,
+    name: string,
+    options: AddPortOptions = {},
+    verb: VerbOptions = {},
+  ): Promise<void> {
+    await this.run([(ctx) => ctx.addPort(bridge, name, options)], verb);
   }
 
   /**
@@ -221,30 +236,32 @@ export class VSwitch {
    * another bridge is an error (`port-on-other-bridge`), as with `ovs-vsctl del-port`, or is
    * left alone with `ifOnBridge`.
    */
-  delPort(name: string, options: DelPortOptions = {}, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.delPort(name, options)], verb);
+  async delPort(name: string, options: DelPortOptions = {}, verb: VerbOptions = {}): Promise<void> {
+    await this.run([(ctx) => ctx.delPort(name, options)], verb);
   }
 
   /** Sets columns of interface `name` (maps merged). */
-  setInterface(name: string, settings: InterfaceSettings, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.setInterface(name, settings)], verb);
+  async setInterface(name: string, settings: InterfaceSettings, verb: VerbOptions = {}): Promise<void> {
+    await this.run([(ctx) => ctx.setInterface(name, settings)], verb);
   }
 
   /** Sets columns of port `name` (maps merged). */
-  setPort(name: string, settings: PortSettings, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.setPort(name, settings)], verb);
+  async setPort(name: string, settings: PortSettings, verb: VerbOptions = {}): Promise<void> {
+    await this.run([(ctx) => ctx.setPort(name, settings)], verb);
   }
 
   /** Adds both ends of a patch-port pair in one transaction. */
-  addPatchPair(pair: PatchPair, verb: VerbOptions = {}): Promise<void> {
-    return this.run([(ctx) => ctx.addPatchPair(pair)], verb);
+  async addPatchPair(pair: PatchPair, verb: VerbOptions = {}): Promise<void> {
+    await this.run([(ctx) => ctx.addPatchPair(pair)], verb);
   }
 
   /**
    * Runs several verbs as ONE transaction: `fn` queues them on the batch (in order; later verbs
-   * see the bridges and ports that earlier ones create or delete).
+   * see the bridges and ports that earlier ones create or delete). Resolves with what the
+   * committed transaction created, as decided on the replica it was built on (so it is exact
+   * even when another client created the same bridge a moment before).
    */
-  async batch(fn: (b: VSwitchBatch) => void, verb: VerbOptions = {}): Promise<void> {
+  async batch(fn: (b: VSwitchBatch) => void, verb: VerbOptions = {}): Promise<BatchOutcome> {
     const verbs: Verb[] = [];
     const add = (v: Verb): void => {
       verbs.push(v);
@@ -259,7 +276,7 @@ export class VSwitch {
       addPatchPair: (p) => add((c) => c.addPatchPair(p)),
     };
     fn(b);
-    await this.run(verbs, verb);
+    return this.run(verbs, verb);
   }
 
   /**
@@ -407,12 +424,13 @@ export class VSwitch {
    * rejected alone, and when the server refuses a grouped transaction every call is re-run in a
    * transaction of its own, so one bad call never fails the others.
    */
-  private async run(verbs: Verb[], options: VerbOptions): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
+  private async run(verbs: Verb[], options: VerbOptions): Promise<BatchOutcome> {
+    const outcome = await new Promise<BatchOutcome>((resolve, reject) => {
       this.queue.push({ verbs, timeoutMs: options.timeoutMs, resolve, reject });
       if (!this.flushing) void this.flush();
     });
     if (options.waitAppliedMs !== undefined) await this.waitApplied(options.waitAppliedMs);
+    return outcome;
   }
 
   private async flush(): Promise<void> {
@@ -436,8 +454,10 @@ export class VSwitch {
           for (const call of group) {
             const mark = txn.mark();
             const undo = ctx.mark();
+            const from = ctx.createdCount();
             try {
               for (const v of call.verbs) v(ctx);
+              call.outcome = ctx.createdSince(from);
             } catch (e) {
               txn.rollback(mark);
               ctx.rollback(undo);
@@ -455,7 +475,8 @@ export class VSwitch {
       await this.settleFailed(failed);
       return;
     }
-    for (const c of group) if (!failed.has(c)) c.resolve();
+    for (const c of group)
+      if (!failed.has(c)) c.resolve(c.outcome ?? { createdBridges: [], createdPorts: [] });
     await this.settleFailed(failed);
   }
 
@@ -529,6 +550,8 @@ class VerbContext {
   private readonly undo: Array<() => void> = [];
   /** Rows (uuid) already written by this transaction. */
   private readonly touched = new Set<string>();
+  /** Bridges and ports created by the verbs so far, in order. */
+  private readonly created: Array<{ kind: 'bridge' | 'port'; name: string }> = [];
 
   constructor(
     private readonly vs: VSwitch,
@@ -538,6 +561,27 @@ class VerbContext {
   /** A point to roll the overlay back to. */
   mark(): number {
     return this.undo.length;
+  }
+
+  /** How many creations the verbs made so far (a point for {@link createdSince}). */
+  createdCount(): number {
+    return this.created.length;
+  }
+
+  /** The bridges and ports created since `from`. */
+  createdSince(from: number): BatchOutcome {
+    const made = this.created.slice(from);
+    return {
+      createdBridges: made.filter((c) => c.kind === 'bridge').map((c) => c.name),
+      createdPorts: made.filter((c) => c.kind === 'port').map((c) => c.name),
+    };
+  }
+
+  private noteCreated(kind: 'bridge' | 'port', name: string): void {
+    this.created.push({ kind, name });
+    this.undo.push(() => {
+      this.created.pop();
+    });
   }
 
   /** Undoes the overlay changes made since `mark`. */
@@ -606,6 +650,7 @@ class VerbContext {
     this.change(this.newBridges, name, br, false);
     this.change(this.newPorts, name, { port, iface, bridge: br, bridgeName: name }, false);
     this.change(this.goneBridges, name, undefined, true);
+    this.noteCreated('bridge', name);
   }
 
   delBridge(name: string): void {
@@ -645,6 +690,7 @@ class VerbContext {
     this.txn.mutate('Bridge', br, [['ports', 'insert', [port]]]);
     this.change(this.newPorts, name, { port, iface, bridge: br, bridgeName: bridge }, false);
     this.change(this.gonePorts, name, undefined, true);
+    this.noteCreated('port', name);
   }
 
   delPort(name: string, { bridge, ifOnBridge }: DelPortOptions): void {

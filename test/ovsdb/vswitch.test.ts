@@ -348,6 +348,39 @@ it("sync() makes the replica show another client's commit; hasColumn reads the s
   t.false(vs.hasColumn('No_Such_Table', 'name'));
 });
 
+it('a batch resolves with what its committed transaction created, exactly', async (t) => {
+  const first = await vs.batch((b) => {
+    b.ensureBridge('br-o', { datapathType: 'netdev' });
+    b.addPort('br-o', 'o1');
+  });
+  t.deepEqual(first, { createdBridges: ['br-o'], createdPorts: ['o1'] });
+  // again: both exist, nothing created (o1 only gets its settings)
+  const again = await vs.batch((b) => {
+    b.ensureBridge('br-o', { datapathType: 'netdev' });
+    b.addPort('br-o', 'o1', { tag: 5 });
+  });
+  t.deepEqual(again, { createdBridges: [], createdPorts: [] });
+  // concurrent calls for the same new bridge and port: only the first one created them
+  const both = await Promise.all(
+    [1, 2].map((i) =>
+      vs.batch((b) => {
+        b.ensureBridge('br-o2');
+        b.addPort('br-o2', 'o2', { externalIds: { by: String(i) } });
+      }),
+    ),
+  );
+  t.deepEqual(both, [
+    { createdBridges: ['br-o2'], createdPorts: ['o2'] },
+    { createdBridges: [], createdPorts: [] },
+  ]);
+  // another client's bridge the replica has not seen yet: the transaction built on the stale
+  // replica fails its prerequisite, is rebuilt, and reports nothing created
+  vsctl(ours.dbRemote, 'add-br', 'br-o3');
+  t.false(vs.bridgeExists('br-o3'), 'not yet seen');
+  t.deepEqual(await vs.batch((b) => b.ensureBridge('br-o3')), { createdBridges: [], createdPorts: [] });
+  t.deepEqual(vsctlRows(ours.dbRemote, '--columns=name', 'find', 'Bridge', 'name=br-o3').length, 1);
+});
+
 it('a batch is one transaction and later verbs see earlier ones', async (t) => {
   let batches = 0;
   const count = () => batches++;

@@ -86,7 +86,7 @@ e2e(
 );
 
 e2e(
-  "rollback keeps a bridge another client created a moment before the plug (reads wait for the replica to show other clients' commits)",
+  "rollback keeps a bridge another client created a moment before the plug (the journal holds what the plug's own transaction created)",
   async (t) => {
     const host = await testHost(t);
     const ovs = host.ovs();

@@ -10,7 +10,7 @@ import type {
   LinkHost,
   LinkInfo,
 } from '../../src/plugins/host/links.js';
-import type { SwitchHost, SwitchStep } from '../../src/plugins/host/switch.js';
+import type { SwitchHost, SwitchOutcome, SwitchStep } from '../../src/plugins/host/switch.js';
 
 /** One recorded host step, already normalised to a comparable string. */
 export type Fact = string;
@@ -131,17 +131,21 @@ export class RecordingSwitch implements SwitchHost {
   /** When set, the n-th transaction (0-based) fails, as if ovsdb-server went away. */
   failAt?: number;
 
-  async transact(steps: SwitchStep[]) {
+  async transact(steps: SwitchStep[]): Promise<SwitchOutcome> {
     if (this.failAt !== undefined && this.transactions.length === this.failAt) {
       this.failAt = undefined;
       throw Object.assign(new Error('connection closed'), { code: 'ECONNRESET' });
     }
     const facts: Fact[] = [];
+    const created: SwitchOutcome = { createdBridges: [], createdPorts: [] };
     for (const s of steps) {
       switch (s.op) {
         case 'ensureBridge':
           facts.push(`add-br ${s.bridge} datapath_type=${s.datapathType}`);
-          if (!this.bridges.has(s.bridge)) this.bridges.set(s.bridge, new Set([s.bridge]));
+          if (!this.bridges.has(s.bridge)) {
+            this.bridges.set(s.bridge, new Set([s.bridge]));
+            created.createdBridges.push(s.bridge);
+          }
           break;
         case 'addPort': {
           facts.push(`add-port ${s.bridge} ${s.port}`);
@@ -155,6 +159,7 @@ export class RecordingSwitch implements SwitchHost {
             const ports = this.bridges.get(s.bridge);
             if (!ports) throw new Error(`no bridge ${s.bridge}`);
             ports.add(s.port);
+            created.createdPorts.push(s.port);
           }
           break;
         }
@@ -172,16 +177,10 @@ export class RecordingSwitch implements SwitchHost {
       }
     }
     this.transactions.push(facts.sort());
+    return created;
   }
   async hasColumn(table: string, column: string) {
     return table === 'Interface' && column === 'mtu_request' ? this.hasMtuRequest : true;
-  }
-  async bridgeExists(bridge: string) {
-    return this.bridges.has(bridge);
-  }
-  async portBridge(port: string) {
-    for (const [b, ports] of this.bridges) if (ports.has(port)) return b;
-    return undefined;
   }
   async bridgePorts(bridge: string) {
     return [...(this.bridges.get(bridge) ?? [])];

@@ -49,17 +49,21 @@ export interface SetMtuRequestStep {
 /** One command inside a transaction. */
 export type SwitchStep = EnsureBridgeStep | AddPortStep | DelPortStep | DelBridgeStep | SetMtuRequestStep;
 
+/** What a {@link SwitchHost.transact} call created: what a rollback of that call removes. */
+export interface SwitchOutcome {
+  /** Bridges the call created (not those that existed and only got their datapath type). */
+  createdBridges: string[];
+  /** Ports the call added (not those that existed, on any bridge, and only got columns). */
+  createdPorts: string[];
+}
+
 /** The OVSDB operations the ovs plugin uses. */
 export interface SwitchHost {
-  /** Runs the steps, in order, in one transaction. */
-  transact(steps: SwitchStep[]): Promise<void>;
+  /** Runs the steps, in order, in one transaction; resolves with what it created. */
+  transact(steps: SwitchStep[]): Promise<SwitchOutcome>;
   /** True when the schema has that column (os-vif asks for Interface.mtu_request). */
   hasColumn(table: string, column: string): Promise<boolean>;
-  /** True when a bridge of that name exists. */
-  bridgeExists(bridge: string): Promise<boolean>;
-  /** The bridge a port of that name is on, or undefined when there is no such port. */
-  portBridge(port: string): Promise<string | undefined>;
-  /** The names of the bridge's ports, its own internal port included. */
+  /** The names of the bridge's ports, its own internal port included (read fresh). */
   bridgePorts(bridge: string): Promise<string[]>;
   /** Closes the connection. */
   close(): Promise<void>;

@@ -2,11 +2,14 @@
  * {@link SwitchHost} over {@link VSwitch}: each os-vif command maps onto one VSwitch verb and
  * each `transact` call is one VSwitch batch (one transaction, or part of one when VSwitch group
  * commits concurrent calls). VSwitch writes the rows ovsdbapp writes for `add_br`/`add_port`/
- * `db_set`/`del_port`/`del_br`; this file only translates. Reads wait for the replica to show
- * every commit made before them, as the fresh `select`s of ovsdbapp's lookups do.
+ * `db_set`/`del_port`/`del_br`; this file only translates. What a call created is what its
+ * committed transaction created (decided on the replica the transaction was built on and
+ * guarded by its prerequisites), so the plugin reads nothing before writing. The one read,
+ * `bridgePorts` (a rollback deciding whether a bridge is still unused), first waits for the
+ * replica to show every commit made before it, as a fresh `select` would.
  */
 import type { OvsdbClient, VSwitch, VSwitchBatch } from '../../ovsdb/index.js';
-import type { SwitchHost, SwitchStep } from './switch.js';
+import type { SwitchHost, SwitchOutcome, SwitchStep } from './switch.js';
 
 /** The production SwitchHost: one OVSDB connection and its VSwitch replica. */
 export class VSwitchHost implements SwitchHost {
@@ -21,7 +24,7 @@ export class VSwitchHost implements SwitchHost {
     private readonly timeoutMs?: number,
   ) {}
 
-  transact(steps: SwitchStep[]): Promise<void> {
+  transact(steps: SwitchStep[]): Promise<SwitchOutcome> {
     return this.vs.batch((b) => {
       for (const step of steps) queue(b, step);
     }, this.callOptions());
@@ -29,16 +32,6 @@ export class VSwitchHost implements SwitchHost {
 
   async hasColumn(table: string, column: string): Promise<boolean> {
     return this.vs.hasColumn(table, column);
-  }
-
-  async bridgeExists(bridge: string): Promise<boolean> {
-    await this.vs.sync(this.timeoutMs);
-    return this.vs.bridgeExists(bridge);
-  }
-
-  async portBridge(port: string): Promise<string | undefined> {
-    await this.vs.sync(this.timeoutMs);
-    return this.vs.portBridge(port);
   }
 
   async bridgePorts(bridge: string): Promise<string[]> {

@@ -1,6 +1,8 @@
 /**
  * os-vif's `BaseOVS` operations on top of {@link SwitchHost} and {@link LinkHost}, each one
- * OVSDB transaction as in os-vif, plus what os-vif lacks: each creation registers its undo.
+ * OVSDB transaction as in os-vif, plus what os-vif lacks: each creation registers its undo (what
+ * the transaction itself reports it created, so a bridge or port another client made a moment
+ * before is never taken for this call's own).
  */
 
 import type { LinkHost } from '../host/links.js';
@@ -23,9 +25,9 @@ export class BaseOvs {
 
   /** `ensure_ovs_bridge`: may exist; the datapath type is overwritten. Undone only if this call created it and it stayed empty. */
   async ensureBridge(journal: UndoJournal, bridge: string, datapathType: string): Promise<void> {
-    const existed = await this.sw.bridgeExists(bridge);
-    await this.sw.transact([{ op: 'ensureBridge', bridge, datapathType }]);
-    if (!existed) journal.push(`delete OVS bridge ${bridge}`, () => this.deleteBridgeIfUnused(bridge));
+    const { createdBridges } = await this.sw.transact([{ op: 'ensureBridge', bridge, datapathType }]);
+    if (createdBridges.includes(bridge))
+      journal.push(`delete OVS bridge ${bridge}`, () => this.deleteBridgeIfUnused(bridge));
   }
 
   /**
@@ -40,14 +42,12 @@ export class BaseOvs {
     ensure?: { datapathType: string },
   ): Promise<void> {
     const steps: SwitchStep[] = [];
-    const bridgeExisted = ensure ? await this.sw.bridgeExists(port.bridge) : true;
-    const portExisted = (await this.sw.portBridge(port.port)) !== undefined;
     if (ensure) steps.push({ op: 'ensureBridge', bridge: port.bridge, datapathType: ensure.datapathType });
     steps.push({ op: 'addPort', ...port });
-    await this.sw.transact(steps);
-    if (!bridgeExisted)
+    const created = await this.sw.transact(steps);
+    if (created.createdBridges.includes(port.bridge))
       journal.push(`delete OVS bridge ${port.bridge}`, () => this.deleteBridgeIfUnused(port.bridge));
-    if (!portExisted)
+    if (created.createdPorts.includes(port.port))
       journal.push(`delete OVS port ${port.port}`, () =>
         this.sw.transact([{ op: 'delPort', bridge: port.bridge, port: port.port }]),
       );
@@ -56,15 +56,13 @@ export class BaseOvs {
 
   /** `create_patch_port_pair`: both patch ports in one transaction. */
   async createPatchPair(journal: UndoJournal, a: PortSpec, b: PortSpec): Promise<void> {
-    const aExisted = (await this.sw.portBridge(a.port)) !== undefined;
-    const bExisted = (await this.sw.portBridge(b.port)) !== undefined;
-    await this.sw.transact([
+    const { createdPorts } = await this.sw.transact([
       { op: 'addPort', ...a },
       { op: 'addPort', ...b },
     ]);
     const undo: SwitchStep[] = [];
-    if (!aExisted) undo.push({ op: 'delPort', bridge: a.bridge, port: a.port });
-    if (!bExisted) undo.push({ op: 'delPort', bridge: b.bridge, port: b.port });
+    if (createdPorts.includes(a.port)) undo.push({ op: 'delPort', bridge: a.bridge, port: a.port });
+    if (createdPorts.includes(b.port)) undo.push({ op: 'delPort', bridge: b.bridge, port: b.port });
     if (undo.length > 0)
       journal.push(`delete patch ports ${a.port}, ${b.port}`, () => this.sw.transact(undo));
   }
