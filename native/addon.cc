@@ -23,6 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DefineNetlinkSocket(env);
   exports.Set("openNetlink", Napi::Function::New<OpenNetlink>(env, "openNetlink"));
   exports.Set("tunCreate", Napi::Function::New<TunCreate>(env, "tunCreate"));
+  exports.Set("tunCreateBatch", Napi::Function::New<TunCreateBatch>(env, "tunCreateBatch"));
   exports.Set("tunDelete", Napi::Function::New<TunDelete>(env, "tunDelete"));
   exports.Set("sysctlWrite", Napi::Function::New<SysctlWrite>(env, "sysctlWrite"));
   exports.Set("sysctlRead", Napi::Function::New<SysctlRead>(env, "sysctlRead"));

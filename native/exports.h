@@ -11,6 +11,7 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info);
 
 // tun.cc
 Napi::Value TunCreate(const Napi::CallbackInfo& info);
+Napi::Value TunCreateBatch(const Napi::CallbackInfo& info);
 Napi::Value TunDelete(const Napi::CallbackInfo& info);
 
 // sysctl.cc

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "args.h"
 #include "exports.h"
@@ -25,10 +27,9 @@ struct Tun {
   std::optional<int64_t> group;
 };
 
-// The options common to create and delete; a refused value is returned as a Failure.
-Failure ReadTun(Napi::Object options, Tun& tun) {
-  tun.name = *args::String(options, "name", true);
-  tun.netns = args::String(options, "netns", false).value_or("");
+// The device options common to create and delete (all but netns); a refused value is returned
+// as a Failure.
+Failure ReadDevice(Napi::Object options, Tun& tun) {
   std::string mode = *args::String(options, "mode", true);
   if (mode != "tap" && mode != "tun") {
     throw Napi::TypeError::New(options.Env(), "mode must be 'tap' or 'tun'");
@@ -39,6 +40,13 @@ Failure ReadTun(Napi::Object options, Tun& tun) {
     return Invalid("TUNSETIFF", "interface name must be 1 to 15 bytes, got '" + tun.name + "'");
   }
   return {};
+}
+
+// The options common to create and delete; a refused value is returned as a Failure.
+Failure ReadTun(Napi::Object options, Tun& tun) {
+  tun.name = *args::String(options, "name", true);
+  tun.netns = args::String(options, "netns", false).value_or("");
+  return ReadDevice(options, tun);
 }
 
 // Opens /dev/net/tun and attaches it to (or creates) the device; the fd, or -1 and `failure`.
@@ -89,17 +97,58 @@ Failure Delete(const Tun& tun) {
   return failure;
 }
 
+// The options only a creation has.
+void ReadCreateOptions(Napi::Object options, Tun& tun) {
+  if (args::Boolean(options, "vnetHdr")) tun.flags |= IFF_VNET_HDR;
+  tun.owner = args::Integer(options, "owner", 0, UINT32_MAX - 1);
+  tun.group = args::Integer(options, "group", 0, UINT32_MAX - 1);
+}
+
 }  // namespace
 
 Napi::Value TunCreate(const Napi::CallbackInfo& info) {
   Napi::Object options = args::Options(info, 0);
   Tun tun;
   Failure refused = ReadTun(options, tun);
-  if (args::Boolean(options, "vnetHdr")) tun.flags |= IFF_VNET_HDR;
-  tun.owner = args::Integer(options, "owner", 0, UINT32_MAX - 1);
-  tun.group = args::Integer(options, "group", 0, UINT32_MAX - 1);
+  ReadCreateOptions(options, tun);
   if (!refused.ok()) return Rejected(info.Env(), refused);
   return RunOnThread(info.Env(), tun.netns, [tun] { return Create(tun); });
+}
+
+Napi::Value TunCreateBatch(const Napi::CallbackInfo& info) {
+  Napi::Object options = args::Options(info, 0);
+  std::string netns = args::String(options, "netns", false).value_or("");
+  Napi::Value list = options.Get("devices");
+  if (!list.IsArray()) throw Napi::TypeError::New(info.Env(), "devices must be an array");
+  Napi::Array array = list.As<Napi::Array>();
+  // Every device is read (and type-checked) before anything starts; a refused value becomes
+  // that device's result and it is skipped.
+  std::vector<Tun> devices(array.Length());
+  auto results = std::make_shared<std::vector<Failure>>(devices.size());
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsObject()) throw Napi::TypeError::New(info.Env(), "devices must hold objects");
+    Napi::Object device = item.As<Napi::Object>();
+    devices[i].name = *args::String(device, "name", true);
+    (*results)[i] = ReadDevice(device, devices[i]);
+    ReadCreateOptions(device, devices[i]);
+  }
+  return RunOnThread(
+      info.Env(), netns,
+      [devices = std::move(devices), results] {
+        for (size_t i = 0; i < devices.size(); i++) {
+          if ((*results)[i].ok()) (*results)[i] = Create(devices[i]);
+        }
+        return Failure{};
+      },
+      [results](Napi::Env env) -> Napi::Value {
+        Napi::Array out = Napi::Array::New(env, results->size());
+        for (uint32_t i = 0; i < results->size(); i++) {
+          const Failure& failure = (*results)[i];
+          out.Set(i, failure.ok() ? env.Null() : MakeError(env, failure).Value());
+        }
+        return out;
+      });
 }
 
 Napi::Value TunDelete(const Napi::CallbackInfo& info) {

@@ -99,12 +99,23 @@ export interface TunCreateOptions {
   group?: number;
 }
 
+/** One device of {@link NativeBinding.tunCreateBatch}: as {@link TunCreateOptions} without `netns`. */
+export type TunDeviceOptions = Omit<TunCreateOptions, 'netns'>;
+
 /** The functions the addon exports. */
 export interface NativeBinding {
   /** Opens a netlink socket, inside `netns` when given. */
   openNetlink(options: OpenNetlinkOptions): Promise<NativeNetlinkSocket>;
   /** Creates a persistent tun/tap device (TUNSETIFF, owner, group, TUNSETPERSIST); the fd is closed after. */
   tunCreate(options: TunCreateOptions): Promise<void>;
+  /**
+   * Creates many persistent tun/tap devices on one native thread that enters `netns` once, one
+   * after the other, each as {@link tunCreate} does (its own /dev/net/tun fd, closed after).
+   * One device failing does not stop the others: the promise resolves with one entry per device,
+   * in order, `null` for created or the NativeError that device got (a refused name is EINVAL
+   * and is not tried). It rejects only when the namespace cannot be entered (nothing was made).
+   */
+  tunCreateBatch(options: { netns?: string; devices: TunDeviceOptions[] }): Promise<(NativeError | null)[]>;
   /** Deletes a persistent tun/tap device (attach with TUNSETIFF, TUNSETPERSIST 0, close). */
   tunDelete(options: {
     name: string;

@@ -25,6 +25,7 @@ import {
   linkSetRequest,
   type Resolved,
 } from './requests/link.js';
+import { TunBatcher } from './tun-batch.js';
 import { checkInt, checkNameOrIndex } from './validate.js';
 import { type Link, linkView } from './views.js';
 
@@ -42,15 +43,20 @@ export interface GroupRef {
 
 const refName = (ref: LinkRef): string => String(ref);
 
-/** Taps/tuns created at once: each holds a native thread and the kernel serialises them anyway. */
-const TUN_CONCURRENCY = 4;
-
 export class Links {
   /** Lookups of the same name in flight share one request (many plugs into one bridge). */
   private readonly lookups = new Map<string, Promise<Link | undefined>>();
-  private readonly tunSlots = new Semaphore(TUN_CONCURRENCY);
+  /** Tap/tun creations of one turn share one native call. */
+  private readonly tuns: TunBatcher;
 
-  constructor(private readonly nl: NetlinkContext) {}
+  constructor(private readonly nl: NetlinkContext) {
+    this.tuns = new TunBatcher(nl.netns);
+  }
+
+  /** Native calls that created taps/tuns so far (for tests and benchmarks: shows the coalescing). */
+  get tunBatches(): number {
+    return this.tuns.batches;
+  }
 
   /** Creates a link. Taps and tuns go through TUNSETIFF (the kernel refuses them over rtnetlink). */
   async add(spec: LinkSpec): Promise<void> {
@@ -71,12 +77,10 @@ export class Links {
     // the master is looked up first: a missing one fails before anything exists, and the
     // lookups of many concurrent plugs into one bridge share one request
     const master = spec.master === undefined ? undefined : await this.index(spec.master);
-    await this.tunSlots.acquire();
     try {
-      await native().tunCreate({
+      await this.tuns.create({
         name: spec.name,
         mode: spec.kind,
-        ...(netns ? { netns } : {}),
         ...(spec.multiQueue !== undefined ? { multiQueue: spec.multiQueue } : {}),
         ...(spec.vnetHdr !== undefined ? { vnetHdr: spec.vnetHdr } : {}),
         ...(spec.owner !== undefined ? { owner: spec.owner } : {}),
@@ -91,12 +95,16 @@ export class Links {
         errno: err.errno ?? 0,
         extAck: err.message ?? String(e),
       });
-    } finally {
-      this.tunSlots.release();
     }
     const { kind: _k, name: _n, owner: _o, ownerGroup: _g, multiQueue: _m, vnetHdr: _v, ...rest } = spec;
     const changes: LinkChanges = master === undefined ? rest : { ...rest, master };
     if (Object.keys(changes).length === 0) return;
+    // Read the new device first, in the same datagram as its settings (as `ip link set` does):
+    // a read makes the kernel apply the tap's pending carrier-off (linkwatch) now, so the
+    // settings see the real state: a bridge port without carrier stays disabled instead of
+    // going through forwarding (which costs the bridge a pass over all its ports) and back.
+    const read = this.nl.request(linkGetRequest(spec.name), { operation: 'links.add', interface: spec.name });
+    read.catch(() => undefined);
     try {
       await this.set(spec.name, changes);
     } catch (e) {
@@ -289,24 +297,4 @@ function notFound(e: unknown, ctx: { operation: string; interface: string }): un
     });
   }
   return e;
-}
-
-/** A counting semaphore. */
-class Semaphore {
-  private readonly waiters: (() => void)[] = [];
-  constructor(private free: number) {}
-
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.free++;
-  }
 }

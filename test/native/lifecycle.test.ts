@@ -113,7 +113,7 @@ it('1000 open/close cycles (with sends in flight) leave fds and threads flat', a
   t.is(threads(), threadsBefore);
 });
 
-it('tun, sysctl and netns calls leave fds and threads flat, on success and on failure', async (t) => {
+it('tun (single and batched), sysctl and netns calls leave fds and threads flat, on success and on failure', async (t) => {
   const netns = space().path;
   const addon = native();
   const settle = (p: Promise<unknown>) =>
@@ -128,6 +128,22 @@ it('tun, sysctl and netns calls leave fds and threads flat, on success and on fa
     await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tun' })),
     await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tap', multiQueue: true })),
     await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tap' })),
+    // a batch: one created, one refused before any call, one taken, one the kernel refuses
+    await addon
+      .tunCreateBatch({
+        netns,
+        devices: [
+          { name: 'ovtfd1', mode: 'tap', vnetHdr: true },
+          { name: 'x'.repeat(16), mode: 'tap' },
+          { name: 'ovtfd1', mode: 'tap' },
+          { name: 'a/b', mode: 'tun' },
+        ],
+      })
+      .then((r) => r.map((e) => e?.code ?? 'ok').join(' ')),
+    await settle(addon.tunDelete({ name: 'ovtfd1', netns, mode: 'tap' })),
+    await settle(
+      addon.tunCreateBatch({ netns: '/run/netns/ovt-missing', devices: [{ name: 'ovtfd2', mode: 'tap' }] }),
+    ),
     await settle(addon.sysctlRead({ netns, path: 'ipv4/conf/lo/arp_ignore' })),
     await settle(addon.sysctlRead({ netns, path: 'ipv4/conf/ovtnone/arp_ignore' })),
     await settle(addon.sysctlWrite({ netns, path: 'ipv4/conf/lo/arp_ignore', value: 'x' })),
@@ -137,7 +153,8 @@ it('tun, sysctl and netns calls leave fds and threads flat, on success and on fa
     await settle(addon.netnsDelete(named)),
     await settle(addon.netnsDelete(named)),
   ];
-  const expected = ['ok', 'EEXIST', 'EINVAL', 'ok', 'ENODEV', 'ok', 'ENOENT', 'EINVAL', 'ENOENT'];
+  const expected = ['ok', 'EEXIST', 'EINVAL', 'ok', 'ENODEV', 'ok EINVAL EEXIST EINVAL', 'ok', 'ENOENT'];
+  expected.push('ok', 'ENOENT', 'EINVAL', 'ENOENT');
   t.deepEqual(await round(), [...expected, 'ok', 'EEXIST', 'ok', 'ENOENT']);
   await readFile('/proc/self/status');
   const [fdsBefore, threadsBefore] = [fds(), threads()];

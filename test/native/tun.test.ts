@@ -121,3 +121,66 @@ it('a name the kernel refuses fails in TUNSETIFF and leaves nothing behind', asy
     ['lo'],
   );
 });
+
+it('a batch creates each device in order on one thread; one failing does not stop the others', async (t) => {
+  const ns = netns();
+  ns.ip('link', 'add', 'ovtbr', 'type', 'bridge');
+  const results = await native().tunCreateBatch({
+    netns: ns.path,
+    devices: [
+      { name: 'ovtb0', mode: 'tap', multiQueue: true, vnetHdr: true, owner: OWNER, group: GROUP },
+      { name: 'ovtbr', mode: 'tap' }, // taken by the bridge
+      { name: 'ovt-sixteen-byte', mode: 'tap' }, // refused before any system call
+      { name: 'ovtb1', mode: 'tun' },
+      { name: 'ovtb0', mode: 'tap' }, // made earlier in this batch
+      { name: 'bad/name', mode: 'tap' }, // refused by the kernel
+    ],
+  });
+  t.is(results.length, 6);
+  t.is(results[0], null);
+  t.like(results[1], { code: 'EEXIST', syscall: 'TUNSETIFF' });
+  t.like(results[2], { code: 'EINVAL', errno: 22 });
+  t.regex(results[2]?.message ?? '', /1 to 15 bytes/);
+  t.is(results[3], null);
+  t.like(results[4], { code: 'EEXIST' });
+  t.like(results[5], { code: 'EINVAL', syscall: 'TUNSETIFF' });
+  t.like(ns.link('ovtb0')?.linkinfo?.info_data, {
+    type: 'tap',
+    vnet_hdr: true,
+    multi_queue: true,
+    persist: true,
+    user: OWNER,
+    group: GROUP,
+  });
+  t.like(ns.link('ovtb1')?.linkinfo?.info_data, { type: 'tun', persist: true });
+  t.deepEqual(
+    ns
+      .links()
+      .map((l) => l.ifname)
+      .sort(),
+    ['lo', 'ovtb0', 'ovtb1', 'ovtbr'],
+  );
+  t.is(trySh('ip', ['link', 'show', 'ovtb0']).status, 1, 'not in the host namespace');
+});
+
+it('a batch: an empty list resolves to []; a namespace that cannot be entered rejects it whole', async (t) => {
+  const ns = netns();
+  t.deepEqual(await native().tunCreateBatch({ netns: ns.path, devices: [] }), []);
+  const missing = await t.throwsAsync(
+    native().tunCreateBatch({ netns: `${ns.path}-missing`, devices: [{ name: 'ovtb0', mode: 'tap' }] }),
+  );
+  t.like(missing, { code: 'ENOENT', syscall: 'open' });
+  t.throws(() => native().tunCreateBatch({ netns: ns.path, devices: 'x' as never }), {
+    instanceOf: TypeError,
+  });
+  t.throws(
+    () => native().tunCreateBatch({ netns: ns.path, devices: [{ name: 'x', mode: 'bogus' as 'tap' }] }),
+    {
+      instanceOf: TypeError,
+    },
+  );
+  t.deepEqual(
+    ns.links().map((l) => l.ifname),
+    ['lo'],
+  );
+});
