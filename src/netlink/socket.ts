@@ -23,7 +23,12 @@ import { encodeRequest, type Request } from './requests/request.js';
 export interface SocketOptions {
   /** Namespace file path (`/run/netns/NAME`); absent: the current namespace. */
   netns?: string;
-  /** Per-request timeout in ms (default 30000). */
+  /**
+   * Per-request timeout in ms (default 30000), counted from when the request is admitted (queued
+   * for this turn's datagram). ETIMEDOUT says in `extAck` whether the request was still unsent
+   * (then it is dropped: the kernel never sees it) or had been sent (then the kernel may still
+   * carry it out; its late answer is dropped).
+   */
   timeoutMs?: number;
   /** Receive buffer in bytes (default 32 MiB: room for thousands of answers in flight). */
   rcvbuf?: number;
@@ -57,6 +62,8 @@ interface Pending {
   ctx: RequestContext;
   messages: NlMessage[];
   interrupted: boolean;
+  /** Handed to the addon (in a datagram given to `send`); before that it can still be dropped. */
+  sent: boolean;
   timer: NodeJS.Timeout | undefined;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -146,6 +153,7 @@ export class NetlinkSocket {
         ctx,
         messages: [],
         interrupted: false,
+        sent: false,
         timer: undefined,
         resolve,
         reject,
@@ -159,7 +167,7 @@ export class NetlinkSocket {
   private admit(q: Queued): void {
     const p = q.pending;
     this.pending.set(p.seq, p);
-    p.timer = setTimeout(() => this.finish(p, this.error(p.ctx, 'ETIMEDOUT', 110)), this.timeoutMs);
+    p.timer = setTimeout(() => this.finish(p, this.timeout(p)), this.timeoutMs);
     this.outbox.push(q);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -167,10 +175,14 @@ export class NetlinkSocket {
     }
   }
 
-  /** Sends everything queued in this turn, in datagrams of at most 64 KiB. */
+  /**
+   * Sends everything queued in this turn, in datagrams of at most 64 KiB. Requests that already
+   * failed (timed out before this turn's flush, or failed by an overrun) are left out: they
+   * never reach the kernel.
+   */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.outbox;
+    const batch = this.outbox.filter((q) => this.pending.get(q.pending.seq) === q.pending);
     this.outbox = [];
     let i = 0;
     while (i < batch.length) {
@@ -187,6 +199,7 @@ export class NetlinkSocket {
       }
       i = j;
       if (this.closedError) continue; // close() already failed them
+      for (const q of members) q.pending.sent = true;
       this.sends++;
       try {
         this.sock.send(datagram, (err) => {
@@ -283,6 +296,18 @@ export class NetlinkSocket {
       errno: err.errno,
       extAck: `${err.syscall}: ${err.message}`,
     });
+  }
+
+  /**
+   * ETIMEDOUT, saying whether the kernel can have seen the request: one still waiting for this
+   * turn's flush is dropped and never sent; one already handed to the socket may still be
+   * carried out (its late answer matches nothing and is dropped).
+   */
+  private timeout(p: Pending): NetlinkError {
+    const text = p.sent
+      ? `no answer within ${this.timeoutMs} ms; the request was sent and the kernel may still carry it out`
+      : `timed out after ${this.timeoutMs} ms before it was sent; the kernel never saw it`;
+    return this.error(p.ctx, 'ETIMEDOUT', 110, text);
   }
 
   private error(ctx: RequestContext, code: string, errno: number, text?: string): NetlinkError {

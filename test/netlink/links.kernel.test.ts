@@ -270,6 +270,33 @@ kernelTest('a tap whose settings fail is removed again (no half-made link)', (t)
   }),
 );
 
+kernelTest('taps added in one tick are made by one native call; each succeeds or fails on its own', (t) =>
+  inNetns(async (ns, nl) => {
+    await nl.links.add({ kind: 'bridge', name: 'brt', up: true });
+    await nl.links.add({ kind: 'tap', name: 'tt0' });
+    const before = nl.links.tunBatches;
+    const plugs = Array.from({ length: 20 }, (_, i) => `tb${i}`);
+    const results = await Promise.allSettled([
+      ...plugs.map((name) => nl.links.add({ kind: 'tap', name, mtu: 1400, master: 'brt', up: true })),
+      nl.links.add({ kind: 'tap', name: 'tt0', master: 'brt' }), // taken: EEXIST, tt0 untouched
+      nl.links.add({ kind: 'tun', name: 'tun9', master: 'brt' }), // a bridge takes no tun: rolled back
+    ]);
+    t.is(nl.links.tunBatches, before + 1, 'one native call for all 22');
+    t.deepEqual(
+      results.map((r) => r.status),
+      [...plugs.map(() => 'fulfilled'), 'rejected', 'rejected'],
+    );
+    t.like((results[20] as PromiseRejectedResult).reason, { code: 'EEXIST', interface: 'tt0' });
+    t.true((results[21] as PromiseRejectedResult).reason instanceof NetlinkError);
+    const links = ns.links();
+    const ports = links.filter((l) => l.master === 'brt');
+    t.deepEqual(ports.map((l) => l.ifname).sort(), [...plugs].sort());
+    t.true(ports.every((l) => l.mtu === 1400 && l.flags.includes('UP')));
+    t.is(ns.link('tun9'), undefined, 'the tun whose settings failed was deleted again');
+    t.is(ns.link('tt0')?.master, undefined);
+  }),
+);
+
 kernelTest(
   'list filters by kind and master in the kernel, by group; group delete removes many in one request',
   (t) =>
@@ -342,24 +369,56 @@ kernelTest('a link moved to another namespace with links.set; named namespaces m
   }),
 );
 
+/** Blocks the event loop thread for `ms`: timers fall due while nothing else can run. */
+const blockLoop = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const turn = {
+  /** Continues in a setImmediate callback (the loop's check phase). */
+  check: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  /** Continues in a timer callback (the loop's timers phase). */
+  timers: () => new Promise<void>((resolve) => setTimeout(resolve, 0)),
+};
+
 kernelTest(
-  'a request that outlives its timeout fails with ETIMEDOUT; a missing namespace fails to open',
+  'a request that outlives its timeout fails with ETIMEDOUT, sent or never sent; a missing namespace fails to open',
   (t) =>
     inNetns(async (ns, nl) => {
       for (let i = 0; i < 3; i++) await nl.links.add({ kind: 'tap', name: `to${i}`, group: 5 });
       const hasty = await Netlink.open({ netns: ns.path, timeoutMs: 1 });
       try {
-        // a delete waits for an RCU grace period in the kernel: far longer than 1 ms
-        const e = await t.throwsAsync(hasty.links.del({ group: 5 }), { instanceOf: NetlinkError });
-        t.like(e, { code: 'ETIMEDOUT', operation: 'links.del' });
-        // the answer that comes late matches nothing and is dropped quietly; the kernel did the work
-        for (let i = 0; i < 100 && (await nl.links.list({ group: 5 })).length > 0; i++) {
-          await new Promise((r) => setTimeout(r, 20));
+        // Issued in the check phase, the request's flush runs in the next loop iteration's check
+        // phase, after its timers phase: with the loop blocked for 20 ms, the 1 ms timeout
+        // fires first, and the request is dropped before it was sent.
+        await turn.check();
+        const early = hasty.links.del({ group: 5 });
+        blockLoop(20);
+        const e1 = await t.throwsAsync(early, { instanceOf: NetlinkError });
+        t.like(e1, { code: 'ETIMEDOUT', operation: 'links.del' });
+        t.regex(e1?.extAck ?? '', /before it was sent; the kernel never saw it/);
+        await new Promise((r) => setTimeout(r, 50)); // long past the flush
+        t.is(hasty.sends, 0, 'nothing was sent');
+        t.is((await nl.links.list({ group: 5 })).length, 3, 'the kernel did nothing');
+
+        // Issued in the timers phase, the flush runs in this iteration's check phase, before the
+        // timeout can fire (in the next iteration's timers phase, which comes before the poll
+        // phase that reads answers): the request was sent, and then timed out.
+        await turn.timers();
+        const late = hasty.links.del({ group: 5 });
+        await turn.check(); // queued after the flush: runs right after it
+        t.is(hasty.sends, 1, 'sent');
+        blockLoop(20);
+        const e2 = await t.throwsAsync(late, { instanceOf: NetlinkError });
+        t.like(e2, { code: 'ETIMEDOUT', operation: 'links.del' });
+        t.regex(e2?.extAck ?? '', /was sent and the kernel may still carry it out/);
+        // the socket stays open until the kernel has carried the request out (close() would
+        // cancel a datagram the addon has not handed to sendmsg yet); its late answer matches
+        // nothing and is dropped quietly
+        for (let i = 0; i < 200 && (await nl.links.list({ group: 5 })).length > 0; i++) {
+          await new Promise((r) => setTimeout(r, 50));
         }
+        t.is((await nl.links.list({ group: 5 })).length, 0, 'the kernel carried out the one sent');
       } finally {
         hasty.close();
       }
-      t.is((await nl.links.list({ group: 5 })).length, 0, 'the kernel still did it');
       const missing = await t.throwsAsync(Netlink.open({ netns: `ovt${process.pid}nope` }), {
         instanceOf: NetlinkError,
       });
