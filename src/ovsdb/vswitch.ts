@@ -7,7 +7,7 @@
  */
 import type { OvsdbClient } from './client.js';
 import { OvsdbOperationError, VSwitchError } from './errors.js';
-import type { Mutation, RowInput } from './operations.js';
+import type { Condition, Mutation, RowInput } from './operations.js';
 import { Replica } from './replica.js';
 import { type ReplicaTxn, runTransaction } from './txn.js';
 import { type NamedUuid, type Row, Uuid, type Value } from './values.js';
@@ -119,12 +119,51 @@ export interface BatchOutcome {
   createdBridges: string[];
   /** Ports the call added (ports that existed already and only got settings are not listed). */
   createdPorts: string[];
+  /**
+   * What ovs-vswitchd made of the transaction, when the call asked for `awaitVswitchdMs` and the
+   * transaction changed something (a transaction that commits nothing bumps nothing, as in the IDL).
+   */
+  vswitchd?: VswitchdReport;
+}
+
+/**
+ * ovsdbapp's post-commit check (`OvsVsctlTransaction.post_commit`): did ovs-vswitchd reach the
+ * `next_cfg` the transaction set, and did every interface the call's `addPort` verbs inserted
+ * get an OpenFlow port?
+ */
+export interface VswitchdReport {
+  /** The `Open_vSwitch.next_cfg` value the transaction set. */
+  nextCfg: number;
+  /** True when `cur_cfg` did not reach `nextCfg` within the bound (the interfaces were not checked). */
+  timedOut: boolean;
+  /** The bound that applied, in ms (0: none). */
+  timeoutMs: number;
+  /** Interfaces inserted by the call whose `ofport` is empty or -1 once `cur_cfg` was reached. */
+  failedInterfaces: FailedInterface[];
+}
+
+/** An interface ovs-vswitchd could not attach. */
+export interface FailedInterface {
+  name: string;
+  /** `Interface.ofport` (-1, or null when empty). */
+  ofport: number | null;
+  /** `Interface.error`, if any. */
+  error: string | null;
 }
 
 /** Options of a verb call (or a batch). */
 export interface VerbOptions {
-  /** After committing, wait for ovs-vswitchd to apply the change (next_cfg/cur_cfg) up to this many ms. */
+  /**
+   * After committing, wait for ovs-vswitchd to apply the change (next_cfg/cur_cfg) up to this many
+   * ms; rejects with `VSwitchError('timeout')` when it does not.
+   */
   waitAppliedMs?: number;
+  /**
+   * ovsdbapp's vsctl transaction: bump `Open_vSwitch.next_cfg` in the same transaction, wait up to
+   * this many ms (0: no limit) for `cur_cfg` to reach it, then check the interfaces the call
+   * inserted; never rejects for that, the outcome's `vswitchd` report says what happened.
+   */
+  awaitVswitchdMs?: number;
   /** Commit timeout. */
   timeoutMs?: number;
 }
@@ -136,6 +175,12 @@ type Verb = (ctx: VerbContext) => void;
 interface Call {
   verbs: Verb[];
   timeoutMs: number | undefined;
+  /** Bump next_cfg in the transaction (the call waits for ovs-vswitchd afterwards). */
+  bump: boolean;
+  /** `uuid-name`s of the interfaces the call's addPort verbs inserted (this attempt). */
+  ifaces?: string[];
+  /** Set after the commit: next_cfg as set by the transaction and the real UUIDs of the inserts. */
+  committed?: { nextCfg: number | undefined; inserted: Map<string, Uuid> };
   resolve: (outcome: BatchOutcome) => void;
   /** What the call's verbs created in the transaction being built. */
   outcome?: BatchOutcome;
@@ -155,6 +200,8 @@ export class VSwitch {
   private readonly ifaceOwner = new Map<string, string>();
   private readonly queue: Call[] = [];
   private flushing = false;
+  /** Calls waiting for `cur_cfg` to reach a value, checked after every replica update. */
+  private readonly cfgWaiters = new Set<{ target: number; done: () => void }>();
 
   private constructor(replica: Replica) {
     this.replica = replica;
@@ -164,6 +211,13 @@ export class VSwitch {
       if (c.table === 'Bridge') this.own(this.portOwner, c.new, 'ports', c.old);
       else if (c.table === 'Port') this.own(this.ifaceOwner, c.new, 'interfaces', c.old);
     });
+    const wake = () => {
+      if (this.cfgWaiters.size === 0) return;
+      const cur = this.curCfg();
+      for (const w of this.cfgWaiters) if (cur >= w.target) w.done();
+    };
+    replica.on('batch', wake);
+    replica.on('synced', wake);
   }
 
   /** Starts the replica of the Open_vSwitch tables (statistics columns left out) on `client`. */
@@ -295,18 +349,7 @@ export class VSwitch {
       { op: 'select', table: 'Open_vSwitch', where: [['_uuid', '==', root]], columns: ['next_cfg'] },
     ]);
     const target = results[1]?.rows?.[0]?.next_cfg as number;
-    await this.replica
-      .waitFor(
-        () => (this.replica.get('Open_vSwitch', root)?.cur_cfg as number) >= target,
-        timeoutMs,
-        'cur_cfg',
-      )
-      .catch(() => {
-        throw new VSwitchError(
-          'timeout',
-          `ovs-vswitchd did not apply next_cfg ${target} within ${timeoutMs} ms`,
-        );
-      });
+    if (!(await this.waitCfg(target, timeoutMs))) throw appliedTimeout(target, timeoutMs);
   }
 
   /** Waits until interface `name` has an OpenFlow port number; resolves with it. */
@@ -425,12 +468,79 @@ export class VSwitch {
    * transaction of its own, so one bad call never fails the others.
    */
   private async run(verbs: Verb[], options: VerbOptions): Promise<BatchOutcome> {
+    const waitMs = options.waitAppliedMs ?? options.awaitVswitchdMs;
+    const call: Call = {
+      verbs,
+      timeoutMs: options.timeoutMs,
+      bump: waitMs !== undefined,
+      resolve: () => {},
+      reject: () => {},
+    };
     const outcome = await new Promise<BatchOutcome>((resolve, reject) => {
-      this.queue.push({ verbs, timeoutMs: options.timeoutMs, resolve, reject });
+      call.resolve = resolve;
+      call.reject = reject;
+      this.queue.push(call);
       if (!this.flushing) void this.flush();
     });
-    if (options.waitAppliedMs !== undefined) await this.waitApplied(options.waitAppliedMs);
-    return outcome;
+    const nextCfg = call.committed?.nextCfg;
+    if (waitMs === undefined || nextCfg === undefined) return outcome;
+    const report = await this.postCommit(call, nextCfg, waitMs);
+    if (options.waitAppliedMs !== undefined && report.timedOut) throw appliedTimeout(nextCfg, waitMs);
+    return { ...outcome, vswitchd: report };
+  }
+
+  /** ovsdbapp's `do_post_commit`: wait for `cur_cfg`, then look at the inserted interfaces. */
+  private async postCommit(call: Call, nextCfg: number, timeoutMs: number): Promise<VswitchdReport> {
+    const report: VswitchdReport = { nextCfg, timedOut: false, timeoutMs, failedInterfaces: [] };
+    if (!(await this.waitCfg(nextCfg, timeoutMs))) {
+      report.timedOut = true;
+      return report;
+    }
+    for (const name of call.ifaces ?? []) {
+      const uuid = call.committed?.inserted.get(name);
+      const row = uuid && this.replica.get('Interface', uuid);
+      if (!row) continue;
+      const ofport = typeof row.ofport === 'number' ? row.ofport : null;
+      if (ofport === null || ofport === 0 || ofport === -1)
+        report.failedInterfaces.push({
+          name: row.name as string,
+          ofport,
+          error: typeof row.error === 'string' ? row.error : null,
+        });
+    }
+    return report;
+  }
+
+  /** `cur_cfg` of the root row as the replica shows it (0 without one). */
+  private curCfg(): number {
+    const r = this.replica.rows('Open_vSwitch').next();
+    return r.done ? 0 : ((r.value.cur_cfg as number | undefined) ?? 0);
+  }
+
+  /**
+   * Resolves true once the replica shows `cur_cfg >= target`, false after `timeoutMs` (0: no
+   * limit). Woken by replica updates, never by polling.
+   */
+  private waitCfg(target: number, timeoutMs: number): Promise<boolean> {
+    if (this.curCfg() >= target) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        target,
+        done: () => {
+          clearTimeout(timer);
+          this.cfgWaiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.cfgWaiters.delete(waiter);
+              resolve(false);
+            }, timeoutMs)
+          : undefined;
+      this.cfgWaiters.add(waiter);
+    });
   }
 
   private async flush(): Promise<void> {
@@ -446,7 +556,11 @@ export class VSwitch {
     const failed = new Map<Call, unknown>();
     const timeouts = group.map((c) => c.timeoutMs).filter((t): t is number => t !== undefined);
     try {
-      await runTransaction(
+      const {
+        value: bumped,
+        results,
+        inserted,
+      } = await runTransaction(
         this.replica,
         (txn) => {
           failed.clear();
@@ -458,15 +572,25 @@ export class VSwitch {
             try {
               for (const v of call.verbs) v(ctx);
               call.outcome = ctx.createdSince(from);
+              call.ifaces = ctx.interfacesSince(from);
             } catch (e) {
               txn.rollback(mark);
               ctx.rollback(undo);
               failed.set(call, e);
             }
           }
+          return this.bumpNextCfg(
+            txn,
+            group.some((c) => c.bump && !failed.has(c)),
+          );
         },
         { retryOnDisconnect: true, timeoutMs: timeouts.length ? Math.min(...timeouts) : undefined },
       );
+      // the select of next_cfg is the transaction's last operation (no comment is added)
+      const nextCfg = bumped
+        ? (results[results.length - 1]?.rows?.[0]?.next_cfg as number | undefined)
+        : undefined;
+      for (const c of group) c.committed = { nextCfg, inserted };
     } catch (e) {
       const rest = group.filter((c) => !failed.has(c));
       if (rest.length > 1 && e instanceof OvsdbOperationError) {
@@ -478,6 +602,19 @@ export class VSwitch {
     for (const c of group)
       if (!failed.has(c)) c.resolve(c.outcome ?? { createdBridges: [], createdPorts: [] });
     await this.settleFailed(failed);
+  }
+
+  /**
+   * ovsdbapp's `pre_commit`: one `next_cfg += 1` for the whole (group) transaction, and a
+   * `select` of the value it set, as the last operations. Only when the transaction writes
+   * something and the root row exists. Returns whether it bumped.
+   */
+  private bumpNextCfg(txn: ReplicaTxn, wanted: boolean): boolean {
+    if (!wanted || txn.ops.length === 0 || this.replica.count('Open_vSwitch') === 0) return false;
+    const where: Condition[] = [['_uuid', '==', this.root()]];
+    txn.push({ op: 'mutate', table: 'Open_vSwitch', where, mutations: [['next_cfg', '+=', 1]] });
+    txn.push({ op: 'select', table: 'Open_vSwitch', where, columns: ['next_cfg'] });
+    return true;
   }
 
   /**
@@ -533,6 +670,10 @@ export class VSwitch {
   }
 }
 
+function appliedTimeout(target: number, timeoutMs: number): VSwitchError {
+  return new VSwitchError('timeout', `ovs-vswitchd did not apply next_cfg ${target} within ${timeoutMs} ms`);
+}
+
 function toRecord(v: Value | undefined): StringMap {
   const out: StringMap = {};
   if (v instanceof Map) for (const [k, x] of v) out[String(k)] = String(x);
@@ -550,8 +691,8 @@ class VerbContext {
   private readonly undo: Array<() => void> = [];
   /** Rows (uuid) already written by this transaction. */
   private readonly touched = new Set<string>();
-  /** Bridges and ports created by the verbs so far, in order. */
-  private readonly created: Array<{ kind: 'bridge' | 'port'; name: string }> = [];
+  /** Bridges and ports created by the verbs so far, in order (a port with its interface's uuid-name). */
+  private readonly created: Array<{ kind: 'bridge' | 'port'; name: string; iface?: string }> = [];
 
   constructor(
     private readonly vs: VSwitch,
@@ -577,8 +718,13 @@ class VerbContext {
     };
   }
 
-  private noteCreated(kind: 'bridge' | 'port', name: string): void {
-    this.created.push({ kind, name });
+  /** The `uuid-name`s of the interfaces inserted by addPort since `from` (ovsdbapp's expected_ifaces). */
+  interfacesSince(from: number): string[] {
+    return this.created.slice(from).flatMap((c) => (c.iface ? [c.iface] : []));
+  }
+
+  private noteCreated(kind: 'bridge' | 'port', name: string, iface?: string): void {
+    this.created.push({ kind, name, iface });
     this.undo.push(() => {
       this.created.pop();
     });
@@ -690,7 +836,7 @@ class VerbContext {
     this.txn.mutate('Bridge', br, [['ports', 'insert', [port]]]);
     this.change(this.newPorts, name, { port, iface, bridge: br, bridgeName: bridge }, false);
     this.change(this.gonePorts, name, undefined, true);
-    this.noteCreated('port', name);
+    this.noteCreated('port', name, iface.name);
   }
 
   delPort(name: string, { bridge, ifOnBridge }: DelPortOptions): void {

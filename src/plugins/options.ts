@@ -31,6 +31,12 @@ export const OVS_OPTIONS: readonly ConfigOption[] = [
     help: 'OVSDB request timeout in seconds (0: wait forever)',
   },
   {
+    name: 'wait_for_vswitchd',
+    type: 'boolean',
+    default: true,
+    help: 'After each transaction wait (up to ovs_vsctl_timeout) for ovs-vswitchd to apply it, as os-vif does; false: return at the commit (an addition of this library, for hosts or tests without ovs-vswitchd)',
+  },
+  {
     name: 'ovsdb_connection',
     type: 'string',
     default: 'tcp:127.0.0.1:6640',
@@ -67,6 +73,7 @@ export const OVS_OPTIONS: readonly ConfigOption[] = [
 export interface OvsOptions {
   network_device_mtu: number;
   ovs_vsctl_timeout: number;
+  wait_for_vswitchd: boolean;
   ovsdb_connection: string;
   ovsdb_interface: 'native' | 'vsctl';
   isolate_vif: boolean;

@@ -196,6 +196,15 @@ export class OvsSandbox {
     this.netnsPath = netns ?? (this.vswitchdPid ? `/proc/${this.vswitchdPid}/ns/net` : undefined);
   }
 
+  /** Stops ovs-vswitchd only (ovsdb-server keeps running), waiting until it is gone. */
+  async stopVswitchd(): Promise<void> {
+    const pid = this.vswitchdPid ?? (await readPid(this.file('ovs-vswitchd.pid')));
+    this.vswitchdPid = undefined;
+    if (pid === undefined) return;
+    await stopProcess(pid);
+    live.delete(pid);
+  }
+
   /** Stops every daemon (by pid, waiting until gone) and removes the run directory we created. */
   async stop(): Promise<void> {
     const errors: unknown[] = [];

@@ -155,7 +155,10 @@ e2e(
     });
     const vif = file('hv.json', hybrid().toPrimitive());
     const inst = file('hi.json', INSTANCE.toPrimitive());
-    const config = file('hc.json', { os_vif_ovs: { ovsdb_connection: sb.dbRemote } });
+    // this sandbox has no ovs-vswitchd (the test is about the CLI): do not wait for one
+    const config = file('hc.json', {
+      os_vif_ovs: { ovsdb_connection: sb.dbRemote, wait_for_vswitchd: false },
+    });
     const cli = (...args: string[]) => trySh('node', [BIN, ...args]);
     const plug = cli(
       'plug',

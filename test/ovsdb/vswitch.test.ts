@@ -451,3 +451,63 @@ it('with ovs-vswitchd: the port gets an ofport and next_cfg is applied', async (
     await sb.stop();
   }
 });
+
+it('awaitVswitchdMs: concurrent calls share a transaction with one next_cfg bump, each resolves once cur_cfg reached it, failed interfaces reported', async (t) => {
+  const sb = await OvsSandbox.start({ vswitchd: true });
+  const c = await OvsdbClient.connect(sb.dbRemote);
+  try {
+    const v = await VSwitch.open(c);
+    await v.ensureBridge('br-a', { datapathType: 'netdev' }, { awaitVswitchdMs: 10_000 });
+    const before = Number(vsctl(sb.dbRemote, 'get', 'Open_vSwitch', '.', 'next_cfg'));
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      v
+        .batch((b) => b.addPort('br-a', `ia${i}`, { type: 'internal' }), { awaitVswitchdMs: 10_000 })
+        .then((o) => ({
+          report: o.vswitchd,
+          // what the replica shows the moment the call resolves
+          cur: v.replica.rows('Open_vSwitch').next().value?.cur_cfg as number,
+          ofport: v.findInterface(`ia${i}`)?.ofport,
+        })),
+    );
+    const seen = await Promise.all(calls);
+    for (const s of seen) {
+      t.truthy(s.report);
+      t.false(s.report!.timedOut);
+      t.deepEqual(s.report!.failedInterfaces, []);
+      t.true(s.cur >= s.report!.nextCfg, `cur_cfg ${s.cur} >= ${s.report!.nextCfg}`);
+      t.true((s.ofport ?? 0) > 0);
+    }
+    const bumps = new Set(seen.map((s) => s.report!.nextCfg)).size;
+    const after = Number(vsctl(sb.dbRemote, 'get', 'Open_vSwitch', '.', 'next_cfg'));
+    t.is(after - before, bumps, 'one bump per transaction');
+    t.true(bumps < 8, `8 calls in ${bumps} transactions`);
+
+    const bad = await v.batch((b) => b.addPort('br-a', 'bad0', { type: 'no-such-type' }), {
+      awaitVswitchdMs: 10_000,
+    });
+    t.is(bad.vswitchd?.failedInterfaces[0]?.name, 'bad0');
+    t.is(bad.vswitchd?.failedInterfaces[0]?.ofport, -1);
+    const same = await v.batch((b) => b.addPort('br-a', 'bad0', { type: 'no-such-type' }), {
+      awaitVswitchdMs: 10_000,
+    });
+    t.is(same.vswitchd, undefined, 'a transaction that changes nothing bumps nothing');
+  } finally {
+    await c.close();
+    await sb.stop();
+  }
+});
+
+it('awaitVswitchdMs without ovs-vswitchd: resolves after the bound with timedOut; waitAppliedMs rejects', async (t) => {
+  await vs.ensureBridge('br-nowait');
+  const start = performance.now();
+  const o = await vs.batch((b) => b.addPort('br-nowait', 'p0'), { awaitVswitchdMs: 300 });
+  t.true(performance.now() - start >= 290);
+  t.is(o.vswitchd?.timedOut, true);
+  t.is(o.vswitchd?.timeoutMs, 300);
+  t.deepEqual(vsctlRows(ours.dbRemote, '--columns=name', 'find', 'Port', 'name=p0').length, 1);
+  await t.throwsAsync(vs.delPort('p0', {}, { waitAppliedMs: 200 }), {
+    instanceOf: VSwitchError,
+    message: /did not apply next_cfg \d+ within 200 ms/,
+  });
+  t.is(vs.findPort('p0'), undefined, 'the change is committed all the same');
+});

@@ -32,7 +32,11 @@ export interface TestHost {
   state(): { links: ReturnType<typeof linkState>; ovs: ReturnType<typeof ovsState> };
 }
 
-/** Creates a host for `t`, torn down after it. */
+/**
+ * Creates a host for `t`, torn down after it. With `vswitchd` the sandbox runs ovs-vswitchd in
+ * the namespace and the ovs plugin waits for it as os-vif does; without, the plugin is built with
+ * `wait_for_vswitchd: false` (the tests then check OVSDB rows and kernel links only).
+ */
 export async function testHost(t: ExecutionContext, options: { vswitchd?: boolean } = {}): Promise<TestHost> {
   const ns = TestNetns.create();
   const plugins: { close(): Promise<void> }[] = [];
@@ -42,14 +46,16 @@ export async function testHost(t: ExecutionContext, options: { vswitchd?: boolea
     await sb?.stop().catch(() => undefined);
     ns.destroy();
   });
-  sb = await OvsSandbox.start({ vswitchd: options.vswitchd ?? false, netns: ns.path });
+  const vswitchd = options.vswitchd ?? false;
+  sb = await OvsSandbox.start({ vswitchd, netns: ns.path });
   const sandbox = sb;
   return {
     ns,
     sb: sandbox,
     ovs(extra = {}) {
       const p = new OvsPlugin(
-        { ovsdb_connection: sandbox.dbRemote, ovs_vsctl_timeout: 10, ...extra },
+        // without ovs-vswitchd nothing would ever apply next_cfg: do not wait for it there
+        { ovsdb_connection: sandbox.dbRemote, ovs_vsctl_timeout: 10, wait_for_vswitchd: vswitchd, ...extra },
         hostFactory({ netns: ns.name }),
       );
       plugins.push(p);

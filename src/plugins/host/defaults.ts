@@ -18,12 +18,20 @@ export interface HostOptions {
 export function hostFactory(options: HostOptions = {}) {
   return {
     links: () => NetlinkLinks.open(options.netns),
-    /** ovs_vsctl_timeout (seconds, 0 = none) becomes the OVSDB request timeout. */
+    /**
+     * ovs_vsctl_timeout (seconds, 0 = none) becomes the OVSDB request timeout and, with
+     * wait_for_vswitchd, the bound of the wait for ovs-vswitchd after each transaction.
+     */
     switch: async (ovs: OvsOptions) => {
       const timeoutMs = ovs.ovs_vsctl_timeout * 1000;
       const client = await OvsdbClient.connect(ovs.ovsdb_connection, { timeoutMs });
       try {
-        return new VSwitchHost(await VSwitch.open(client), client, timeoutMs);
+        return new VSwitchHost(
+          await VSwitch.open(client),
+          client,
+          timeoutMs,
+          ovs.wait_for_vswitchd ? timeoutMs : undefined,
+        );
       } catch (error) {
         await client.close().catch(() => undefined);
         throw error;

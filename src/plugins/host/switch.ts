@@ -4,6 +4,8 @@
  * os-vif `BaseOVS` method is. The production implementation maps it onto `VSwitch` ({@link ./vswitch-host.ts}).
  */
 
+import type { VswitchdReport } from '../../ovsdb/index.js';
+
 /** `add_br(name, may_exist=True, datapath_type)`: creates the bridge or overwrites its datapath type. */
 export interface EnsureBridgeStep {
   op: 'ensureBridge';
@@ -55,6 +57,8 @@ export interface SwitchOutcome {
   createdBridges: string[];
   /** Ports the call added (not those that existed, on any bridge, and only got columns). */
   createdPorts: string[];
+  /** ovs-vswitchd's outcome, when the host waits for it and the transaction changed something. */
+  vswitchd?: VswitchdReport;
 }
 
 /** The OVSDB operations the ovs plugin uses. */

@@ -17,11 +17,14 @@ export class VSwitchHost implements SwitchHost {
    * @param vs the helpers on `client`'s replica
    * @param client closed by {@link VSwitchHost.close}
    * @param timeoutMs per-transaction timeout (os-vif's `ovs_vsctl_timeout`); undefined: the client's
+   * @param vswitchdMs when set, each transaction bumps `next_cfg` and waits up to this many ms
+   *   (0: no limit) for ovs-vswitchd, as ovsdbapp's vsctl transaction does; the outcome reports it
    */
   constructor(
     private readonly vs: VSwitch,
     private readonly client: OvsdbClient,
     private readonly timeoutMs?: number,
+    private readonly vswitchdMs?: number,
   ) {}
 
   transact(steps: SwitchStep[]): Promise<SwitchOutcome> {
@@ -44,8 +47,11 @@ export class VSwitchHost implements SwitchHost {
     await this.client.close();
   }
 
-  private callOptions(): { timeoutMs?: number } {
-    return this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs };
+  private callOptions(): { timeoutMs?: number; awaitVswitchdMs?: number } {
+    return {
+      ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs }),
+      ...(this.vswitchdMs === undefined ? {} : { awaitVswitchdMs: this.vswitchdMs }),
+    };
   }
 }
 

@@ -7,7 +7,7 @@
 
 import type { LinkHost } from '../host/links.js';
 import { deleteIfExists, setMtuIfExists } from '../host/linux-net.js';
-import type { AddPortStep, SwitchHost, SwitchStep } from '../host/switch.js';
+import type { AddPortStep, SwitchHost, SwitchOutcome, SwitchStep } from '../host/switch.js';
 import type { UndoJournal } from '../host/undo.js';
 
 /** Interface types whose MTU goes through `Interface.mtu_request` instead of the kernel. */
@@ -16,16 +16,28 @@ const MTU_REQUEST_TYPES = new Set(['dpdkvhostuser', 'dpdkvhostuserclient', 'dpdk
 /** A port to create: `add_port` plus its Port and Interface columns. */
 export type PortSpec = Omit<AddPortStep, 'op'>;
 
+/**
+ * Told about a transaction that ovs-vswitchd did not apply in time, or whose new interfaces it
+ * could not attach (ovsdbapp's post-commit check; os-vif only logs it).
+ */
+export type VswitchdProblem = (steps: SwitchStep[], report: NonNullable<SwitchOutcome['vswitchd']>) => void;
+
 /** The BaseOVS verbs the ovs plugin uses. */
 export class BaseOvs {
   constructor(
     private readonly sw: SwitchHost,
     private readonly links: LinkHost,
+    private readonly onProblem?: VswitchdProblem,
   ) {}
+
+  /** The same verbs, reporting vswitchd problems to `onProblem` (one plug or unplug call). */
+  reporting(onProblem: VswitchdProblem): BaseOvs {
+    return new BaseOvs(this.sw, this.links, onProblem);
+  }
 
   /** `ensure_ovs_bridge`: may exist; the datapath type is overwritten. Undone only if this call created it and it stayed empty. */
   async ensureBridge(journal: UndoJournal, bridge: string, datapathType: string): Promise<void> {
-    const { createdBridges } = await this.sw.transact([{ op: 'ensureBridge', bridge, datapathType }]);
+    const { createdBridges } = await this.transact([{ op: 'ensureBridge', bridge, datapathType }]);
     if (createdBridges.includes(bridge))
       journal.push(`delete OVS bridge ${bridge}`, () => this.deleteBridgeIfUnused(bridge));
   }
@@ -44,49 +56,56 @@ export class BaseOvs {
     const steps: SwitchStep[] = [];
     if (ensure) steps.push({ op: 'ensureBridge', bridge: port.bridge, datapathType: ensure.datapathType });
     steps.push({ op: 'addPort', ...port });
-    const created = await this.sw.transact(steps);
+    const created = await this.transact(steps);
     if (created.createdBridges.includes(port.bridge))
       journal.push(`delete OVS bridge ${port.bridge}`, () => this.deleteBridgeIfUnused(port.bridge));
     if (created.createdPorts.includes(port.port))
       journal.push(`delete OVS port ${port.port}`, () =>
-        this.sw.transact([{ op: 'delPort', bridge: port.bridge, port: port.port }]),
+        this.transact([{ op: 'delPort', bridge: port.bridge, port: port.port }]),
       );
     await this.updateDeviceMtu(port.port, mtu, port.type);
   }
 
   /** `create_patch_port_pair`: both patch ports in one transaction. */
   async createPatchPair(journal: UndoJournal, a: PortSpec, b: PortSpec): Promise<void> {
-    const { createdPorts } = await this.sw.transact([
+    const { createdPorts } = await this.transact([
       { op: 'addPort', ...a },
       { op: 'addPort', ...b },
     ]);
     const undo: SwitchStep[] = [];
     if (createdPorts.includes(a.port)) undo.push({ op: 'delPort', bridge: a.bridge, port: a.port });
     if (createdPorts.includes(b.port)) undo.push({ op: 'delPort', bridge: b.bridge, port: b.port });
-    if (undo.length > 0)
-      journal.push(`delete patch ports ${a.port}, ${b.port}`, () => this.sw.transact(undo));
+    if (undo.length > 0) journal.push(`delete patch ports ${a.port}, ${b.port}`, () => this.transact(undo));
   }
 
   /** `update_device_mtu`. */
   async updateDeviceMtu(dev: string, mtu: number, type?: string): Promise<void> {
     if (type !== undefined && MTU_REQUEST_TYPES.has(type)) {
       if (await this.sw.hasColumn('Interface', 'mtu_request')) {
-        await this.sw.transact([{ op: 'setMtuRequest', iface: dev, mtu }]);
+        await this.transact([{ op: 'setMtuRequest', iface: dev, mtu }]);
       }
       return;
     }
     await setMtuIfExists(this.links, dev, mtu);
   }
 
+  /** One transaction; a vswitchd timeout or failed interface goes to `onProblem`, never raised. */
+  private async transact(steps: SwitchStep[]): Promise<SwitchOutcome> {
+    const outcome = await this.sw.transact(steps);
+    const r = outcome.vswitchd;
+    if (r && (r.timedOut || r.failedInterfaces.length > 0)) this.onProblem?.(steps, r);
+    return outcome;
+  }
+
   /** `delete_ovs_vif_port`: the port if it exists, then the kernel netdev of that name if asked. */
   async deletePort(bridge: string, dev: string, deleteNetdev = true): Promise<void> {
-    await this.sw.transact([{ op: 'delPort', bridge, port: dev }]);
+    await this.transact([{ op: 'delPort', bridge, port: dev }]);
     if (deleteNetdev) await deleteIfExists(this.links, dev);
   }
 
   /** `delete_ovs_bridge`: if it exists, with its ports. */
   async deleteBridge(bridge: string): Promise<void> {
-    await this.sw.transact([{ op: 'delBridge', bridge }]);
+    await this.transact([{ op: 'delBridge', bridge }]);
   }
 
   /** Deletes a bridge only while no port but its own internal one is on it (rollback of a shared bridge). */

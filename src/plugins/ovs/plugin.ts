@@ -6,12 +6,19 @@
  * port profile raises MissingPortProfile; lookups that can fail run before the host changes.
  */
 
-import { describePlugin, type objects, PluginBase, type PluginContext } from '../../vif/index.js';
+import {
+  describePlugin,
+  type Logger,
+  type objects,
+  PluginBase,
+  type PluginContext,
+  silentLogger,
+} from '../../vif/index.js';
 import { InvalidVif, MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
 import { KeyedLock } from '../host/keyed-lock.js';
 import type { LinkHost } from '../host/links.js';
 import { bridgeSysctls, createBridgeIfMissing, deleteIfExists, setMtuIfExists } from '../host/linux-net.js';
-import type { SwitchHost } from '../host/switch.js';
+import type { SwitchHost, SwitchStep } from '../host/switch.js';
 import { UndoJournal } from '../host/undo.js';
 import { ovsNames } from '../names.js';
 import { OVS_OPTIONS, type OvsOptions, readOptions } from '../options.js';
@@ -23,7 +30,7 @@ import {
   type VifView,
   viewOf,
 } from '../vif-view.js';
-import { BaseOvs } from './base-ovs.js';
+import { BaseOvs, type VswitchdProblem } from './base-ovs.js';
 import { Sysfs } from './representor.js';
 
 /** How the plugin reaches the host; created lazily on first use and kept for its lifetime. */
@@ -52,7 +59,7 @@ export class OvsPlugin extends PluginBase {
   /** Builds the plugin for the library (`initialize`). */
   static override load(context: PluginContext): PluginBase {
     // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
-    return new OvsPlugin(context.config, this.hosts());
+    return new OvsPlugin(context.config, this.hosts(), context.logger);
   }
 
   readonly options: OvsOptions;
@@ -60,9 +67,14 @@ export class OvsPlugin extends PluginBase {
   private readonly locks = new KeyedLock();
   private hostPromise?: Promise<{ links: LinkHost; sw: SwitchHost; ovs: BaseOvs }>;
 
+  /**
+   * @param logger where a transaction that ovs-vswitchd did not apply within `ovs_vsctl_timeout`,
+   *   or a new interface it could not attach, is reported (warn), as os-vif logs it
+   */
   constructor(
     config: Record<string, unknown> | undefined,
     private readonly factory: OvsHostFactory,
+    private readonly logger: Logger = silentLogger,
   ) {
     super();
     this.options = readOptions<OvsOptions>('os_vif_ovs', OVS_OPTIONS, config);
@@ -113,7 +125,8 @@ export class OvsPlugin extends PluginBase {
     const plan = this.planPlug(vif, instance, profile);
     return this.locks.with(vif.id, async () => {
       const host = await this.host();
-      await new UndoJournal().run((journal) => plan(host, journal));
+      const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
+      await new UndoJournal().run((journal) => plan({ ...host, ovs }, journal));
     });
   }
 
@@ -127,7 +140,9 @@ export class OvsPlugin extends PluginBase {
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
     const cls = className(vif);
     return this.locks.with(vif.id, async () => {
-      const { links, ovs } = await this.host();
+      const host = await this.host();
+      const links = host.links;
+      const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
       const names = ovsNames(vif.id);
       if (isA(vif, 'VIFOpenVSwitch') && this.options.per_port_bridge) {
         const vifName = requireField(vif, 'vif_name', vif.vif_name);
@@ -172,6 +187,31 @@ export class OvsPlugin extends PluginBase {
     const host = await pending.catch(() => undefined);
     host?.links.close();
     await host?.sw.close();
+  }
+
+  /**
+   * ovsdbapp's post-commit check failed for one of `vif`'s transactions: logged (warn) with the
+   * VIF and the interfaces, never raised, as os-vif does (`Post-commit checks failed`).
+   */
+  private vswitchdProblem(vif: VifView): VswitchdProblem {
+    return (steps, report) => {
+      const fields = { vif: vif.id, vif_name: vif.vif_name, next_cfg: report.nextCfg };
+      if (report.timedOut) {
+        const interfaces = steps.map(stepInterface);
+        this.logger.warn(
+          { ...fields, interfaces, timeout_ms: report.timeoutMs },
+          `Post-commit checks failed for vif ${vif.id}: ovs-vswitchd did not apply next_cfg ${report.nextCfg} (${interfaces.join(', ')}) within ${report.timeoutMs / 1000} s`,
+        );
+        return;
+      }
+      const failed = report.failedInterfaces;
+      this.logger.warn(
+        { ...fields, interfaces: failed.map((f) => f.name), failed },
+        `Post-commit checks failed for vif ${vif.id}: ovs-vswitchd could not add interface ${failed
+          .map((f) => (f.error ? `${f.name} (${f.error})` : f.name))
+          .join(', ')}`,
+      );
+    };
   }
 
   private host(): Promise<{ links: LinkHost; sw: SwitchHost; ovs: BaseOvs }> {
@@ -381,4 +421,18 @@ function externalIds(
 
 function withTag<T extends object>(port: T, tag: number | undefined): T & { tag?: number } {
   return tag === undefined ? port : { ...port, tag };
+}
+
+/** The OVS row a step is about (for the log). */
+function stepInterface(step: SwitchStep): string {
+  switch (step.op) {
+    case 'addPort':
+    case 'delPort':
+      return step.port;
+    case 'setMtuRequest':
+      return step.iface;
+    case 'ensureBridge':
+    case 'delBridge':
+      return step.bridge;
+  }
 }
