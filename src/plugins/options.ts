@@ -28,7 +28,7 @@ export const OVS_OPTIONS: readonly ConfigOption[] = [
     type: 'integer',
     default: 120,
     min: 0,
-    help: 'OVSDB request timeout in seconds (0: wait forever)',
+    help: 'OVSDB request timeout, and bound of the wait for ovs-vswitchd, in seconds (0: wait forever)',
   },
   {
     name: 'wait_for_vswitchd',
