@@ -159,8 +159,9 @@ export interface VerbOptions {
    */
   waitAppliedMs?: number;
   /**
-   * ovsdbapp's vsctl transaction: bump `Open_vSwitch.next_cfg` in the same transaction, wait up to
-   * this many ms (0: no limit) for `cur_cfg` to reach it, then check the interfaces the call
+   * ovsdbapp's vsctl transaction: bump `Open_vSwitch.next_cfg` in the same transaction, wait for
+   * `cur_cfg` to reach it until this many ms (0: no limit) after the call started (commit
+   * included, as ovsdbapp bounds the whole transaction), then check the interfaces the call
    * inserted; never rejects for that, the outcome's `vswitchd` report says what happened.
    */
   awaitVswitchdMs?: number;
@@ -468,6 +469,7 @@ export class VSwitch {
    * transaction of its own, so one bad call never fails the others.
    */
   private async run(verbs: Verb[], options: VerbOptions): Promise<BatchOutcome> {
+    const started = performance.now();
     const waitMs = options.waitAppliedMs ?? options.awaitVswitchdMs;
     const call: Call = {
       verbs,
@@ -484,15 +486,24 @@ export class VSwitch {
     });
     const nextCfg = call.committed?.nextCfg;
     if (waitMs === undefined || nextCfg === undefined) return outcome;
-    const report = await this.postCommit(call, nextCfg, waitMs);
+    const left =
+      options.waitAppliedMs !== undefined || waitMs === 0
+        ? waitMs
+        : Math.max(1, waitMs - (performance.now() - started));
+    const report = await this.postCommit(call, nextCfg, waitMs, left);
     if (options.waitAppliedMs !== undefined && report.timedOut) throw appliedTimeout(nextCfg, waitMs);
     return { ...outcome, vswitchd: report };
   }
 
   /** ovsdbapp's `do_post_commit`: wait for `cur_cfg`, then look at the inserted interfaces. */
-  private async postCommit(call: Call, nextCfg: number, timeoutMs: number): Promise<VswitchdReport> {
+  private async postCommit(
+    call: Call,
+    nextCfg: number,
+    timeoutMs: number,
+    leftMs: number,
+  ): Promise<VswitchdReport> {
     const report: VswitchdReport = { nextCfg, timedOut: false, timeoutMs, failedInterfaces: [] };
-    if (!(await this.waitCfg(nextCfg, timeoutMs))) {
+    if (!(await this.waitCfg(nextCfg, leftMs))) {
       report.timedOut = true;
       return report;
     }
