@@ -41,6 +41,22 @@ export class NetlinkError extends Error {
   }
 }
 
+/**
+ * A failed addon call (namespace, sysctl) as a NetlinkError naming the operation and what it was
+ * about (`subject`: a namespace name, a sysctl path); anything that is not an errno error is
+ * returned unchanged.
+ */
+export function wrapNativeError(operation: string, subject: string, e: unknown): Error {
+  const err = e as { code?: string; errno?: number; message?: string };
+  if (typeof err?.code !== 'string') return e as Error;
+  return new NetlinkError({
+    operation,
+    code: err.code,
+    errno: err.errno ?? 0,
+    extAck: `${subject}: ${err.message ?? ''}`,
+  });
+}
+
 /** The named link does not exist (ENODEV). */
 export class LinkNotFound extends NetlinkError {
   constructor(d: NetlinkErrorDetails) {

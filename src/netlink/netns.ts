@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { native } from '../native/addon.js';
-import { NetlinkError, NetlinkValidationError } from './errors.js';
+import { NetlinkValidationError, wrapNativeError } from './errors.js';
 
 /** Where iproute2 keeps named namespaces. */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -29,17 +29,6 @@ function checkNetnsName(name: string): void {
   }
 }
 
-function wrap(operation: string, name: string, e: unknown): Error {
-  const err = e as { code?: string; errno?: number; message?: string };
-  if (typeof err?.code !== 'string') return e as Error;
-  return new NetlinkError({
-    operation,
-    code: err.code,
-    errno: err.errno ?? 0,
-    extAck: `${name}: ${err.message ?? ''}`,
-  });
-}
-
 /** Creates the named namespace /run/netns/NAME (EEXIST when it exists). Loopback stays down, as with `ip netns add`. */
 export async function createNetns(name: string): Promise<string> {
   checkNetnsName(name);
@@ -47,7 +36,7 @@ export async function createNetns(name: string): Promise<string> {
   try {
     await native().netnsCreate(path);
   } catch (e) {
-    throw wrap('netns.create', name, e);
+    throw wrapNativeError('netns.create', name, e);
   }
   return path;
 }
@@ -58,7 +47,7 @@ export async function deleteNetns(name: string): Promise<void> {
   try {
     await native().netnsDelete(`${NETNS_RUN_DIR}/${name}`);
   } catch (e) {
-    throw wrap('netns.delete', name, e);
+    throw wrapNativeError('netns.delete', name, e);
   }
 }
 

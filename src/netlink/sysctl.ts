@@ -3,7 +3,7 @@
  * inside the namespace (a process's own /proc/sys/net shows its namespace only).
  */
 import { native } from '../native/addon.js';
-import { NetlinkError, NetlinkValidationError } from './errors.js';
+import { NetlinkValidationError, wrapNativeError } from './errors.js';
 import { checkName } from './validate.js';
 
 /** Per-interface settings plugins use, with the protocol folder each lives in. */
@@ -46,7 +46,7 @@ export class Sysctl {
       const v = await native().sysctlRead({ path, ...(this.netns ? { netns: this.netns } : {}) });
       return v.trim();
     } catch (e) {
-      throw this.wrap('sysctl.get', path, e);
+      throw wrapNativeError('sysctl.get', path, e);
     }
   }
 
@@ -65,7 +65,7 @@ export class Sysctl {
         ...(this.netns ? { netns: this.netns } : {}),
       });
     } catch (e) {
-      throw this.wrap('sysctl.set', path, e);
+      throw wrapNativeError('sysctl.set', path, e);
     }
   }
 
@@ -89,16 +89,5 @@ export class Sysctl {
         `must be one of ${Object.keys(INTERFACE_SYSCTLS).join(', ')}`,
       );
     return `${family}/conf/${ifname}/${key}`;
-  }
-
-  private wrap(operation: string, path: string, e: unknown): Error {
-    const err = e as { code?: string; errno?: number; message?: string };
-    if (typeof err?.code !== 'string') return e as Error;
-    return new NetlinkError({
-      operation,
-      code: err.code,
-      errno: err.errno ?? 0,
-      extAck: `${path}: ${err.message ?? ''}`,
-    });
   }
 }
