@@ -3,7 +3,7 @@
  * `/tmp/ovtXXXXXX`, through src/sandbox) and plugins bound to that namespace. Everything is
  * removed in the test's teardown, also when it fails.
  */
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext, type TestFn } from 'ava';
 import { hostFactory, LinuxBridgePlugin, OvsPlugin } from '../../src/plugins/index.js';
 import { OvsSandbox } from '../../src/sandbox/index.js';
 import { objects } from '../../src/vif/index.js';
@@ -19,6 +19,19 @@ export const skipReason = !isRoot
   : !hasOvs
     ? 'needs openvswitch-switch'
     : undefined;
+
+/**
+ * `test`, or `test.skip` when `reason` says these tests cannot run here; then one passing test
+ * named `<what> are skipped` logs the reason, so a skip is visible in the run's output.
+ */
+export function gatedTest(what: string, reason: string | undefined = skipReason): TestFn {
+  if (!reason) return test;
+  test(`${what} are skipped`, (t) => {
+    t.log(reason);
+    t.pass();
+  });
+  return test.skip as unknown as TestFn;
+}
 
 /** A test host. */
 export interface TestHost {

@@ -3,18 +3,11 @@
  * ovsdb-server, checked with `ip -j -d link` and `ovs-vsctl list` (rows and columns), plugged
  * again (nothing changes), unplugged, checked again.
  */
-import test from 'ava';
 import { objects } from '../../src/vif/index.js';
-import { INSTANCE, ids, net, profile, skipReason, testHost } from './e2e-host.js';
+import { gatedTest, INSTANCE, ids, net, profile, testHost } from './e2e-host.js';
 import { makeSysfsTree } from './sysfs-tree.js';
 
-const e2e = skipReason ? test.skip : test;
-if (skipReason) {
-  test('ovs end-to-end tests are skipped', (t) => {
-    t.log(skipReason);
-    t.pass();
-  });
-}
+const e2e = gatedTest('ovs end-to-end tests');
 
 const ID = 'b679325f-ca89-4ee0-a8be-6db1409b69ea';
 const MAC = 'fa:16:3e:7c:2a:01';

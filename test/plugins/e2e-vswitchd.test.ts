@@ -4,19 +4,12 @@
  * (bounded by `ovs_vsctl_timeout`) and checks the new interfaces' `ofport`; a timeout or a failed
  * interface is logged (warn), never raised. Real ovsdb-server and ovs-vswitchd in a namespace.
  */
-import test from 'ava';
 import { hostFactory, OvsPlugin } from '../../src/plugins/index.js';
 import { type Logger, objects } from '../../src/vif/index.js';
 import { sh } from '../harness/netns.js';
-import { INSTANCE, net, profile, skipReason, type TestHost, testHost } from './e2e-host.js';
+import { gatedTest, INSTANCE, net, profile, type TestHost, testHost } from './e2e-host.js';
 
-const e2e = skipReason ? test.skip : test;
-if (skipReason) {
-  test('vswitchd wait tests are skipped', (t) => {
-    t.log(skipReason);
-    t.pass();
-  });
-}
+const e2e = gatedTest('vswitchd wait tests');
 
 /** A VIFOpenVSwitch with create_port on br-int; its tap is `tap<n>`. */
 function vif(n: number): { vif: objects.VIFOpenVSwitch; tap: string; id: string } {

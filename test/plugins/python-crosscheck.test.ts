@@ -5,19 +5,12 @@
  * hybrid veth promiscuous flag, is not part of the compared state (see docs/plugins.md).
  * Skipped cleanly where python3-os-vif is not installed.
  */
-import test from 'ava';
 import { objects } from '../../src/vif/index.js';
 import { hasPythonOsVif, runPythonOsVif } from '../harness/pyosvif.js';
-import { INSTANCE, net, profile, skipReason, type TestHost, testHost } from './e2e-host.js';
+import { gatedTest, INSTANCE, net, profile, skipReason, type TestHost, testHost } from './e2e-host.js';
 
 const reason = skipReason ?? (hasPythonOsVif ? undefined : 'needs python3-os-vif (/usr/bin/python3)');
-const check = reason ? test.skip : test;
-if (reason) {
-  test('Python os-vif cross-checks are skipped', (t) => {
-    t.log(reason);
-    t.pass();
-  });
-}
+const check = gatedTest('Python os-vif cross-checks', reason);
 
 const ID = 'b679325f-ca89-4ee0-a8be-6db1409b69ea';
 const TAP = 'tapb679325f-ca';
