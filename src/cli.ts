@@ -1,23 +1,46 @@
 /**
  * The `os-vif` command (design.md, "The CLI contract"):
  *
- *   os-vif plug      --vif VIF.json --instance INSTANCE.json [--config CONFIG.json] [--netns NAME]
- *   os-vif unplug    --vif VIF.json --instance INSTANCE.json [--config CONFIG.json] [--netns NAME]
- *   os-vif host-info [--permitted VIFBridge,VIFOpenVSwitch] [--config CONFIG.json]
+ *   os-vif plug      --vif VIF.json --instance INSTANCE.json [CONFIG] [--netns NAME] [--json]
+ *   os-vif unplug    --vif VIF.json --instance INSTANCE.json [CONFIG] [--netns NAME] [--json]
+ *   os-vif host-info [--permitted VIFBridge,VIFOpenVSwitch] [CONFIG]
+ *   os-vif config    [CONFIG] [--json]
  *   os-vif demo
  *   os-vif bench     [--n 200] [--json]
+ *   os-vif --version
+ *
+ * CONFIG is any of --config-file FILE (repeatable), --config CONFIG.json, --set GROUP.OPTION=VALUE
+ * (repeatable), --ovsdb/--db REMOTE, --timeout SECONDS.
  *
  * Exit 0 on success; 2 with one line on stderr for invalid input (nothing on the host changed);
- * 1 with one line naming the VIF and the cause for a failed operation.
+ * 1 with one line naming the VIF and the cause for a failed operation. With --json a failure is
+ * also one JSON object on stdout: {"ok": false, "action", "vif", "error": {"type", "message"}, "exit"}.
  */
+import { readFileSync } from 'node:fs';
 import { benchCommand } from './cli/bench.js';
+import { configCommand } from './cli/config.js';
 import { demoCommand } from './cli/demo.js';
 import { describeFailure } from './cli/failure.js';
 import { hostInfoCommand } from './cli/host-info.js';
 import { plugCommand, unplugCommand } from './cli/plug.js';
 import { type Command, commandHelp, type Io, parseCommand, UsageError } from './cli/usage.js';
 
-const COMMANDS: Command[] = [plugCommand, unplugCommand, hostInfoCommand, demoCommand, benchCommand];
+const COMMANDS: Command[] = [
+  plugCommand,
+  unplugCommand,
+  hostInfoCommand,
+  configCommand,
+  demoCommand,
+  benchCommand,
+];
+
+/** The package's version, from its package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 function mainHelp(): string {
   return [
@@ -28,7 +51,7 @@ function mainHelp(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
-    "Run 'os-vif <command> --help' for a command's options.",
+    "Run 'os-vif <command> --help' for a command's options; 'os-vif --version' for the version.",
   ].join('\n');
 }
 
@@ -39,11 +62,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out(mainHelp());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V') {
+    io.out(version());
+    return 0;
+  }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
     io.err(`os-vif: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     return 2;
   }
+  const json = rest.includes('--json');
   try {
     const values = parseCommand(cmd, rest);
     if (values === 'help') {
@@ -53,8 +81,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return await cmd.run(values, io);
   } catch (error) {
     const failure = describeFailure(error);
+    const exit = failure.invalidInput ? 2 : 1;
     io.err(`os-vif ${cmd.name}: ${failure.line}`);
-    return failure.invalidInput ? 2 : 1;
+    if (json) {
+      const { type, message, vifId } = failure;
+      io.out(
+        JSON.stringify({ ok: false, action: cmd.name, vif: vifId ?? null, error: { type, message }, exit }),
+      );
+    }
+    return exit;
   }
 }
 

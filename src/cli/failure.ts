@@ -16,6 +16,9 @@ const INPUT_ERRORS = new Set([
   'UnsupportedVif',
   'NoMatchingPlugin',
   'NetlinkValidationError',
+  'ConfigFileParseError',
+  'ConfigFileValueError',
+  'ConfigFileNotFoundError',
 ]);
 
 /** Wrappers that add no information of their own to the line. */
@@ -32,11 +35,28 @@ export class VifOperationFailed extends Error {
   }
 }
 
+/** What the CLI reports of a failure. */
+export interface Failure {
+  /** Input was wrong and nothing changed (exit 2); otherwise the operation failed (exit 1). */
+  invalidInput: boolean;
+  /** The one line for stderr. */
+  line: string;
+  /** The error's class name (the cause's, past the wrappers). */
+  type: string;
+  /** Its message (with the lowest-level reason when that adds something). */
+  message: string;
+  /** The VIF the operation was for, when one was loaded. */
+  vifId?: string;
+}
+
 /** The exit class and the one line for an error. */
-export function describeFailure(error: unknown): { invalidInput: boolean; line: string } {
+export function describeFailure(error: unknown): Failure {
   const chain = causes(error);
   const usage = chain.find((e): e is UsageError => e instanceof UsageError);
-  if (usage) return { invalidInput: true, line: oneLine(usage.message) };
+  if (usage) {
+    const message = oneLine(usage.message);
+    return { invalidInput: true, line: message, type: usage.name, message };
+  }
   const invalidInput = chain.some((e) => INPUT_ERRORS.has(nameOf(e)));
   const vifId = chain.find((e): e is VifOperationFailed => e instanceof VifOperationFailed)?.vifId;
   const cause = chain.find((e) => !WRAPPERS.has(nameOf(e))) ?? error;
@@ -44,7 +64,13 @@ export function describeFailure(error: unknown): { invalidInput: boolean; line: 
   let text = `${nameOf(cause)}: ${messageOf(cause)}`;
   if (root !== cause && !messageOf(cause).includes(messageOf(root)))
     text += ` (${nameOf(root)}: ${messageOf(root)})`;
-  return { invalidInput, line: oneLine(vifId !== undefined ? `VIF ${vifId}: ${text}` : text) };
+  return {
+    invalidInput,
+    line: oneLine(vifId !== undefined ? `VIF ${vifId}: ${text}` : text),
+    type: nameOf(cause),
+    message: oneLine(text.slice(nameOf(cause).length + 2)),
+    ...(vifId !== undefined ? { vifId } : {}),
+  };
 }
 
 function causes(error: unknown): unknown[] {

@@ -1,6 +1,7 @@
 /** `os-vif host-info`: the HostInfo primitive of the loaded plugins, optionally filtered. */
-import { readConfig } from './input.js';
-import { openRuntime } from './runtime.js';
+import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
+import { InputFiles } from './input.js';
+import { LOG_OPTION, openRuntime } from './runtime.js';
 import { type Command, UsageError } from './usage.js';
 
 /** `os-vif host-info`. */
@@ -9,8 +10,9 @@ export const hostInfoCommand: Command = {
   summary: 'Print the HostInfo primitive (plugins, VIF classes and port profiles this host supports).',
   options: {
     permitted: { type: 'string', value: 'A,B', help: 'keep only these VIF classes (comma-separated)' },
-    config: { type: 'string', value: 'CONFIG.json', help: 'option groups by os-vif name' },
+    ...CONFIG_OPTIONS,
     json: { type: 'boolean', help: 'compact JSON on one line (default: indented)' },
+    ...LOG_OPTION,
   },
   async run(values, io) {
     const permitted =
@@ -20,7 +22,8 @@ export const hostInfoCommand: Command = {
         `--permitted takes class names separated by commas, got ${JSON.stringify(values.permitted)}`,
       );
     }
-    const runtime = await openRuntime({ config: await readConfig(values.config as string | undefined) });
+    const config = await loadConfig(values, new InputFiles(io));
+    const runtime = await openRuntime({ config, values, io });
     try {
       const info = runtime.hostInfo(permitted);
       io.out(values.json ? JSON.stringify(info) : JSON.stringify(info, null, 2));

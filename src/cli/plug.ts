@@ -1,11 +1,13 @@
 /**
  * `os-vif plug` and `os-vif unplug`: load the VIF and InstanceInfo primitives, load the
  * configuration, run the operation through the library (inside `--netns` when given), and
- * report one line. Everything that can be checked is checked before the host is touched.
+ * report one line (one JSON object with `--json`). Everything that can be checked is checked
+ * before the host is touched.
  */
+import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { VifOperationFailed } from './failure.js';
-import { readConfig, readJson } from './input.js';
-import { openRuntime } from './runtime.js';
+import { InputFiles } from './input.js';
+import { LOG_OPTION, openRuntime } from './runtime.js';
 import type { Command, Io } from './usage.js';
 
 function makeCommand(action: 'plug' | 'unplug'): Command {
@@ -19,23 +21,26 @@ function makeCommand(action: 'plug' | 'unplug'): Command {
       vif: {
         type: 'string',
         value: 'VIF.json',
-        help: 'VIF primitive as os-vif obj_to_primitive() writes it',
+        help: 'VIF primitive as os-vif obj_to_primitive() writes it (- for stdin)',
         required: true,
       },
-      instance: { type: 'string', value: 'INSTANCE.json', help: 'InstanceInfo primitive', required: true },
-      config: {
+      instance: {
         type: 'string',
-        value: 'CONFIG.json',
-        help: 'option groups by os-vif name, e.g. {"os_vif_ovs": {...}}',
+        value: 'INSTANCE.json',
+        help: 'InstanceInfo primitive (- for stdin)',
+        required: true,
       },
+      ...CONFIG_OPTIONS,
       netns: { type: 'string', value: 'NAME', help: 'run the whole operation inside this network namespace' },
-      json: { type: 'boolean', help: 'print the result as one JSON line' },
+      json: { type: 'boolean', help: 'print the result, or the failure, as one JSON line on stdout' },
+      ...LOG_OPTION,
     },
     async run(values, io: Io) {
-      const vifPrimitive = await readJson(values.vif as string, 'VIF');
-      const instancePrimitive = await readJson(values.instance as string, 'instance');
-      const config = await readConfig(values.config as string | undefined);
-      const runtime = await openRuntime({ config, netns: values.netns as string | undefined });
+      const input = new InputFiles(io);
+      const vifPrimitive = await input.json(values.vif as string, 'VIF');
+      const instancePrimitive = await input.json(values.instance as string, 'instance');
+      const config = await loadConfig(values, input);
+      const runtime = await openRuntime({ config, netns: values.netns as string | undefined, values, io });
       try {
         const vif = runtime.loadVif(vifPrimitive);
         const instance = runtime.loadInstance(instancePrimitive);

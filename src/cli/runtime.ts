@@ -1,13 +1,22 @@
 /**
- * The library as the CLI uses it: the facade initialised with the option groups of
- * CONFIG.json and the built-in plugins (bound to `--netns` when given), plus loading of the
+ * The library as the CLI uses it: the facade initialised with the configuration, the logger of
+ * `--log-level` and the built-in plugins (bound to `--netns` when given), plus loading of the
  * VIF and InstanceInfo primitives. Input problems become {@link UsageError}s.
  */
 import { existsSync } from 'node:fs';
 import { pluginClasses } from '../plugins/index.js';
 import * as osvif from '../vif/index.js';
-import type { ConfigGroups } from './input.js';
-import { UsageError } from './usage.js';
+import { logLevel, ndjsonLogger } from './log.js';
+import { type Io, type OptionDef, type OptionValues, UsageError } from './usage.js';
+
+/** `--log-level`, for the commands that load the library. */
+export const LOG_OPTION: Record<string, OptionDef> = {
+  'log-level': {
+    type: 'string',
+    value: 'LEVEL',
+    help: 'NDJSON logs on stderr from this level up: trace, debug, info, warn, error, fatal, silent (default: $OS_VIF_LOG_LEVEL or silent)',
+  },
+};
 
 /** An initialised library for one CLI command. */
 export interface Runtime {
@@ -22,10 +31,15 @@ export interface Runtime {
 
 /** Initialises the library for a command. */
 export async function openRuntime(options: {
-  config: ConfigGroups;
+  config: osvif.ConfigGroups;
   netns?: string | undefined;
+  /** The command's options (`--log-level`). */
+  values: OptionValues;
+  /** Where the logs go (stderr). */
+  io: Io;
 }): Promise<Runtime> {
   const { netns } = options;
+  const level = logLevel(options.values['log-level'] as string | undefined);
   if (netns !== undefined) {
     const path = netns.includes('/') ? netns : `/run/netns/${netns}`;
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(netns) && !netns.startsWith('/'))
@@ -35,6 +49,7 @@ export async function openRuntime(options: {
   await osvif.reset();
   await osvif.initialize({
     config: options.config,
+    ...(level === 'silent' ? {} : { logger: ndjsonLogger(level, options.io.err) }),
     ...(netns !== undefined ? { builtins: false, plugins: pluginClasses({ netns }) } : {}),
   });
   return {

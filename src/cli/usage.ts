@@ -20,7 +20,12 @@ export interface OptionDef {
   /** Shown in help as `--name VALUE`. */
   value?: string;
   required?: boolean;
+  /** May be given more than once (the value is then a list). */
+  multiple?: boolean;
 }
+
+/** Parsed option values by name. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /** A subcommand. */
 export interface Command {
@@ -28,7 +33,7 @@ export interface Command {
   summary: string;
   options: Record<string, OptionDef>;
   /** Runs the command; resolves to the exit code. */
-  run(values: Record<string, string | boolean | undefined>, io: Io): Promise<number>;
+  run(values: OptionValues, io: Io): Promise<number>;
 }
 
 /** Where the command writes. */
@@ -37,6 +42,8 @@ export interface Io {
   err(line: string): void;
   /** True when stderr is a terminal (progress bars). */
   tty: boolean;
+  /** Reads all of standard input (a file argument `-`); default: the process's. */
+  stdin?: () => Promise<string>;
 }
 
 /** `--help` text of a command. */
@@ -44,9 +51,9 @@ export function commandHelp(cmd: Command): string {
   const lines = [`usage: os-vif ${cmd.name}${usageLine(cmd)}`, '', cmd.summary, '', 'options:'];
   for (const [name, def] of Object.entries(cmd.options)) {
     const flag = `--${name}${def.value ? ` ${def.value}` : ''}`;
-    lines.push(`  ${flag.padEnd(26)} ${def.help}${def.required ? ' (required)' : ''}`);
+    lines.push(`  ${flag.padEnd(30)} ${def.help}${def.required ? ' (required)' : ''}`);
   }
-  lines.push(`  ${'--help'.padEnd(26)} show this help`);
+  lines.push(`  ${'--help'.padEnd(30)} show this help`);
   return lines.join('\n');
 }
 
@@ -54,22 +61,21 @@ function usageLine(cmd: Command): string {
   return Object.entries(cmd.options)
     .map(([name, def]) => {
       const flag = `--${name}${def.value ? ` ${def.value}` : ''}`;
-      return def.required ? ` ${flag}` : ` [${flag}]`;
+      return def.required ? ` ${flag}` : ` [${flag}]${def.multiple ? '...' : ''}`;
     })
     .join('');
 }
 
 /** Parses a command's arguments; throws UsageError for anything unexpected or missing. */
-export function parseCommand(
-  cmd: Command,
-  args: string[],
-): Record<string, string | boolean | undefined> | 'help' {
+export function parseCommand(cmd: Command, args: string[]): OptionValues | 'help' {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args,
       options: {
-        ...Object.fromEntries(Object.entries(cmd.options).map(([n, d]) => [n, { type: d.type }])),
+        ...Object.fromEntries(
+          Object.entries(cmd.options).map(([n, d]) => [n, { type: d.type, multiple: d.multiple ?? false }]),
+        ),
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -78,7 +84,7 @@ export function parseCommand(
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]}`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as OptionValues;
   if (values.help) return 'help';
   for (const [name, def] of Object.entries(cmd.options)) {
     if (def.required && values[name] === undefined) throw new UsageError(`--${name} is required`);

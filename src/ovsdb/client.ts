@@ -546,7 +546,8 @@ export class OvsdbClient extends EventEmitter {
     if (session !== this.session) return;
     this.session = undefined;
     this.monitors.clear();
-    this.log.warn({ remote: this.sessionRemote, err: error.message }, 'ovsdb connection lost');
+    if (this.closing) this.log.debug({ remote: this.sessionRemote }, 'ovsdb connection closed');
+    else this.log.warn({ remote: this.sessionRemote, err: error.message }, 'ovsdb connection lost');
     if (this.settingUp) return; // the attempt in progress fails and the loop goes on
     this.emit('disconnected', error);
     if (this.closing || !this.opts.reconnect) {

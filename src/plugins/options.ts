@@ -1,6 +1,7 @@
 /**
  * Configuration options of the reference plugins, with os-vif's names, types and defaults
- * (§6.2, §6.3). The library checks a group against these before a plugin is built; a plugin
+ * (§6.2, §6.3), and
+ * the `[DEFAULT]` aliases os-vif declares (`deprecated_group`). The library checks a group against these before a plugin is built; a plugin
  * built directly checks its options with {@link readOptions}.
  */
 import { type ConfigOption, resolveOptions } from '../vif/index.js';
@@ -18,6 +19,7 @@ export function readOptions<T>(
 export const OVS_OPTIONS: readonly ConfigOption[] = [
   {
     name: 'network_device_mtu',
+    deprecatedGroup: 'DEFAULT',
     type: 'integer',
     default: 1500,
     min: 68,
@@ -25,6 +27,7 @@ export const OVS_OPTIONS: readonly ConfigOption[] = [
   },
   {
     name: 'ovs_vsctl_timeout',
+    deprecatedGroup: 'DEFAULT',
     type: 'integer',
     default: 120,
     min: 0,
@@ -83,25 +86,58 @@ export interface OvsOptions {
 
 /** Options of the linux_bridge plugin (group `os_vif_linux_bridge`). */
 export const LINUX_BRIDGE_OPTIONS: readonly ConfigOption[] = [
-  { name: 'use_ipv6', type: 'boolean', default: false, help: 'Also manage the IPv6 filter table' },
-  { name: 'iptables_top_regex', type: 'string', default: '', help: 'Rules matching it are moved to the top' },
+  {
+    name: 'use_ipv6',
+    deprecatedGroup: 'DEFAULT',
+    type: 'boolean',
+    default: false,
+    help: 'Also manage the IPv6 filter table',
+  },
+  {
+    name: 'iptables_top_regex',
+    deprecatedGroup: 'DEFAULT',
+    type: 'string',
+    default: '',
+    help: 'Rules matching it are moved to the top',
+  },
   {
     name: 'iptables_bottom_regex',
+    deprecatedGroup: 'DEFAULT',
     type: 'string',
     default: '',
     help: 'Rules matching it are moved to the bottom',
   },
-  { name: 'iptables_drop_action', type: 'string', default: 'DROP', help: 'Target of drop rules' },
+  {
+    name: 'iptables_drop_action',
+    deprecatedGroup: 'DEFAULT',
+    type: 'string',
+    default: 'DROP',
+    help: 'Target of drop rules',
+  },
   {
     name: 'forward_bridge_interface',
+    deprecatedGroup: 'DEFAULT',
     type: 'string-list',
     default: ['all'],
     help: 'Interfaces a bridge may forward to',
   },
-  { name: 'vlan_interface', type: 'string', default: null, help: 'Parent NIC for VLAN networks' },
-  { name: 'flat_interface', type: 'string', default: null, help: 'NIC for flat networks' },
+  {
+    name: 'vlan_interface',
+    deprecatedGroup: 'DEFAULT',
+    type: 'string',
+    default: null,
+    help: 'Parent NIC for VLAN networks',
+  },
+  {
+    name: 'flat_interface',
+    deprecatedGroup: 'DEFAULT',
+    type: 'string',
+    default: null,
+    help: 'NIC for flat networks',
+  },
   {
     name: 'network_device_mtu',
+    deprecatedGroup: 'DEFAULT',
     type: 'integer',
     default: 1500,
     min: 68,

@@ -59,7 +59,7 @@ const hybrid = () =>
   });
 
 test.serial('--help of every command exits 0 and shows its options; no command exits 2', async (t) => {
-  for (const cmd of ['plug', 'unplug', 'host-info', 'demo', 'bench']) {
+  for (const cmd of ['plug', 'unplug', 'host-info', 'config', 'demo', 'bench']) {
     const r = await run(cmd, '--help');
     t.is(r.code, 0, cmd);
     t.regex(r.out.join('\n'), new RegExp(`usage: os-vif ${cmd}`));

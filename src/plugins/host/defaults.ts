@@ -3,7 +3,7 @@
  * OVSDB connection with its VSwitch replica (`src/ovsdb`) per plugin, opened with the plugin's
  * options.
  */
-import { OvsdbClient, VSwitch } from '../../ovsdb/index.js';
+import { type Logger, OvsdbClient, VSwitch } from '../../ovsdb/index.js';
 import type { OvsOptions } from '../options.js';
 import { NetlinkLinks } from './netlink-links.js';
 import { VSwitchHost } from './vswitch-host.js';
@@ -20,11 +20,15 @@ export function hostFactory(options: HostOptions = {}) {
     links: () => NetlinkLinks.open(options.netns),
     /**
      * ovs_vsctl_timeout (seconds, 0 = none) becomes the OVSDB request timeout and, with
-     * wait_for_vswitchd, the bound of the wait for ovs-vswitchd after each transaction.
+     * wait_for_vswitchd, the bound of the wait for ovs-vswitchd after each transaction. The
+     * connection logs through `logger` (the plugin's).
      */
-    switch: async (ovs: OvsOptions) => {
+    switch: async (ovs: OvsOptions, logger?: Logger) => {
       const timeoutMs = ovs.ovs_vsctl_timeout * 1000;
-      const client = await OvsdbClient.connect(ovs.ovsdb_connection, { timeoutMs });
+      const client = await OvsdbClient.connect(ovs.ovsdb_connection, {
+        timeoutMs,
+        ...(logger ? { logger } : {}),
+      });
       try {
         return new VSwitchHost(
           await VSwitch.open(client),

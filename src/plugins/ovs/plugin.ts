@@ -36,8 +36,11 @@ import { Sysfs } from './representor.js';
 /** How the plugin reaches the host; created lazily on first use and kept for its lifetime. */
 export interface OvsHostFactory {
   links(): Promise<LinkHost>;
-  /** One OVSDB connection for the plugin's lifetime, opened with the plugin's options. */
-  switch(options: OvsOptions): Promise<SwitchHost>;
+  /**
+   * One OVSDB connection for the plugin's lifetime, opened with the plugin's options; the
+   * connection logs (reconnects, resyncs) through `logger`.
+   */
+  switch(options: OvsOptions, logger?: Logger): Promise<SwitchHost>;
 }
 
 const OVS_PROFILES = ['VIFPortProfileOpenVSwitch'];
@@ -217,7 +220,7 @@ export class OvsPlugin extends PluginBase {
   private host(): Promise<{ links: LinkHost; sw: SwitchHost; ovs: BaseOvs }> {
     this.hostPromise ??= (async () => {
       const links = await this.factory.links();
-      const sw = await this.factory.switch(this.options).catch((error: unknown) => {
+      const sw = await this.factory.switch(this.options, this.logger).catch((error: unknown) => {
         links.close();
         throw error;
       });
