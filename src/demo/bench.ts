@@ -3,6 +3,7 @@
  * and many in flight, Python os-vif) lives in `bench/plug.ts`, outside the library, because it
  * spawns `ip` and `ovs-vsctl`. In a repository build it is loaded from `dist/bench/plug.js`.
  */
+import { existsSync } from 'node:fs';
 
 /** What a benchmark run returns. */
 export interface BenchResults {
@@ -19,9 +20,19 @@ export interface BenchOptions {
   progress?: ((text: string) => void) | undefined;
 }
 
+const BENCH = new URL('../../bench/plug.js', import.meta.url);
+
+/**
+ * True where the benchmarks are built beside the library (a repository build); the published
+ * package ships the library only, and its CLI has no `bench` command.
+ */
+export function benchAvailable(): boolean {
+  return existsSync(BENCH);
+}
+
 /** Runs `bench/plug.ts` when it is built beside the library; a clear message otherwise. */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
-  const url = new URL('../../bench/plug.js', import.meta.url);
+  const url = BENCH;
   let mod: { runPlugBench?: (o: BenchOptions) => Promise<BenchResults> };
   try {
     mod = (await import(url.href)) as typeof mod;

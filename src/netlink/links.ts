@@ -43,6 +43,7 @@ export interface GroupRef {
 
 const refName = (ref: LinkRef): string => String(ref);
 
+/** Links of one namespace (`nl.links`): add, set, get, list, delete, watch. */
 export class Links {
   /** Lookups of the same name in flight share one request (many plugs into one bridge). */
   private readonly lookups = new Map<string, Promise<Link | undefined>>();

@@ -8,6 +8,7 @@ import { checkRouteSpec, type RouteSpec, routeDumpRequest, routeRequest } from '
 import { checkInt } from './validate.js';
 import { type Route, routeView } from './views.js';
 
+/** Routes of one namespace (`nl.routes`): add, replace, list, delete. */
 export class Routes {
   constructor(
     private readonly nl: NetlinkContext,

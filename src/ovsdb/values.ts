@@ -26,6 +26,7 @@ export class Uuid {
   equals(other: Uuid | string): boolean {
     return this.id === (typeof other === 'string' ? other : other.id);
   }
+  /** The canonical form. */
   toString(): string {
     return this.id;
   }
@@ -42,6 +43,7 @@ export class NamedUuid {
   constructor(name: string) {
     this.name = name;
   }
+  /** The `uuid-name`. */
   toString(): string {
     return this.name;
   }

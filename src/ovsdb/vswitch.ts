@@ -80,12 +80,19 @@ export interface InterfaceInfo {
 
 /** The verbs, as queued in a batch. */
 export interface VSwitchBatch {
+  /** Queues {@link VSwitch.ensureBridge}. */
   ensureBridge(name: string, options?: BridgeOptions): void;
+  /** Queues {@link VSwitch.delBridge}. */
   delBridge(name: string): void;
+  /** Queues {@link VSwitch.addPort}. */
   addPort(bridge: string, name: string, options?: AddPortOptions): void;
+  /** Queues {@link VSwitch.delPort}. */
   delPort(name: string, options?: DelPortOptions): void;
+  /** Queues {@link VSwitch.setInterface}. */
   setInterface(name: string, settings: InterfaceSettings): void;
+  /** Queues {@link VSwitch.setPort}. */
   setPort(name: string, settings: PortSettings): void;
+  /** Queues {@link VSwitch.addPatchPair}. */
   addPatchPair(pair: PatchPair): void;
 }
 

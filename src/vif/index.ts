@@ -26,6 +26,7 @@ export {
   unplug,
 } from './facade.js';
 export { type LogFn, type Logger, silentLogger } from './logger.js';
+/** The os-vif object catalogue: the versioned classes, their fields and (de)serialization. */
 export * as objects from './objects/index.js';
 export {
   describePlugin,

@@ -6,6 +6,7 @@
 import type { AttrSchema } from '../codec/schema.js';
 import type { KindOptions } from './options.js';
 
+/** One link kind (bridge, veth, vxlan, ...): its name, attribute schemas and options codec. */
 export interface LinkKind {
   /** The IFLA_INFO_KIND string. */
   readonly kind: string;

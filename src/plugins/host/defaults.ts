@@ -17,6 +17,7 @@ export interface HostOptions {
 /** Host factories for the plugins, bound to `options`. */
 export function hostFactory(options: HostOptions = {}) {
   return {
+    /** rtnetlink in the chosen namespace. */
     links: () => NetlinkLinks.open(options.netns),
     /**
      * ovs_vsctl_timeout (seconds, 0 = none) becomes the OVSDB request timeout and, with

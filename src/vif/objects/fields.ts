@@ -403,9 +403,13 @@ export const t = {
   boolean: new BooleanType(),
   ipAddress: new IPAddressType(),
   ipNetwork: new IPNetworkType(),
+  /** A string from `values`. */
   enum: (name: string, values: readonly string[]) => new EnumType(name, values),
+  /** A list of `element`. */
   list: <T>(element: FieldType<T>) => new ListType(element),
+  /** A string-keyed dict of `element`. */
   dict: <T>(element: FieldType<T>) => new DictType(element),
+  /** An object of class `name` (or of its subclasses). */
   object: <T extends VersionedObject>(name: string, subclasses = false) =>
     new ObjectType<T>(name, subclasses),
 } as const;

@@ -144,10 +144,15 @@ export class Network extends VersionedObject {
     mtu: field(t.integer, { nullable: true }),
   };
   static readonly constructorDefaults = {
+    /** An empty SubnetList. */
     subnets: () => new SubnetList({ objects: [] }),
+    /** false */
     multi_host: () => false,
+    /** false */
     should_provide_bridge: () => false,
+    /** false */
     should_provide_vlan: () => false,
+    /** null */
     mtu: () => null,
   };
 
