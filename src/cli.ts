@@ -20,11 +20,11 @@ import { readFileSync } from 'node:fs';
 import { benchCommand } from './cli/bench.js';
 import { configCommand } from './cli/config.js';
 import { demoCommand } from './cli/demo.js';
-import { benchAvailable } from './demo/bench.js';
 import { describeFailure } from './cli/failure.js';
 import { hostInfoCommand } from './cli/host-info.js';
 import { plugCommand, unplugCommand } from './cli/plug.js';
 import { type Command, commandHelp, type Io, parseCommand, UsageError } from './cli/usage.js';
+import { benchAvailable } from './demo/bench.js';
 
 /** The commands; `bench` only where the benchmarks are built (a repository, not the package). */
 const COMMANDS: Command[] = [
