@@ -5,9 +5,11 @@
       "sources": [
         "native/addon.cc",
         "native/args.cc",
+        "native/caps.cc",
         "native/errors.cc",
         "native/netlink_socket.cc",
         "native/netns.cc",
+        "native/peercred.cc",
         "native/sysctl.cc",
         "native/thread_task.cc",
         "native/tun.cc"

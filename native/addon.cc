@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "exports.h"
 #include "args.h"
+#include "privsep.h"
 
 namespace osvif {
 namespace {
@@ -29,6 +30,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sysctlRead", Napi::Function::New<SysctlRead>(env, "sysctlRead"));
   exports.Set("netnsCreate", Napi::Function::New<NetnsCreate>(env, "netnsCreate"));
   exports.Set("netnsDelete", Napi::Function::New<NetnsDelete>(env, "netnsDelete"));
+  exports.Set("capsRestrict", Napi::Function::New<CapsRestrict>(env, "capsRestrict"));
+  exports.Set("execSelf", Napi::Function::New<ExecSelf>(env, "execSelf"));
+  exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env, "peerCredentials"));
   exports.Set("errnoName", Napi::Function::New<ErrnoNameOf>(env, "errnoName"));
   return exports;
 }

@@ -137,6 +137,25 @@ export interface NativeBinding {
   netnsDelete(path: string): Promise<void>;
   /** errno number to name ('EEXIST' for 17); 'E<number>' when unknown. */
   errnoName(errno: number): string;
+  /**
+   * On the calling thread only (Linux keeps capabilities per thread): sets no_new_privs, drops
+   * every capability but `keep` from the bounding set, clears the ambient set, and sets
+   * permitted = effective = {keep}, inheritable = {}. EPERM when `keep` is not permitted or the
+   * bounding set cannot be reduced (that needs CAP_SETPCAP). Used by src/helper before
+   * {@link execSelf}, so that every thread of the new program starts with the reduced sets.
+   */
+  capsRestrict(keep: number): void;
+  /** execve(file, argv, env) from the calling thread; returns only by throwing a NativeError. */
+  execSelf(file: string, argv: readonly string[], env: readonly string[]): never;
+  /** SO_PEERCRED of a connected unix socket fd: the peer's pid, uid and gid at connect() time. */
+  peerCredentials(fd: number): PeerCredentials;
+}
+
+/** The credentials of a unix socket's peer, as the kernel recorded them at connect(). */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
 }
 
 const require = createRequire(import.meta.url);
