@@ -5,6 +5,8 @@
  *   os-vif unplug    --vif VIF.json --instance INSTANCE.json [CONFIG] [--netns NAME] [--json]
  *   os-vif host-info [--permitted VIFBridge,VIFOpenVSwitch] [CONFIG]
  *   os-vif config    [CONFIG] [--json]
+ *   os-vif helper    --socket PATH --allow-uid UID[,UID...] [--allow-gid GID,...] [CONFIG]
+ *   (plug, unplug and host-info take --helper PATH to go through a running helper)
  *   os-vif demo
  *   os-vif bench     [--n 200] [--json]
  *   os-vif --version
@@ -21,6 +23,7 @@ import { benchCommand } from './cli/bench.js';
 import { configCommand } from './cli/config.js';
 import { demoCommand } from './cli/demo.js';
 import { describeFailure } from './cli/failure.js';
+import { helperCommand } from './cli/helper.js';
 import { hostInfoCommand } from './cli/host-info.js';
 import { plugCommand, unplugCommand } from './cli/plug.js';
 import { type Command, commandHelp, type Io, parseCommand, UsageError } from './cli/usage.js';
@@ -32,6 +35,7 @@ const COMMANDS: Command[] = [
   unplugCommand,
   hostInfoCommand,
   configCommand,
+  helperCommand,
   demoCommand,
   ...(benchAvailable() ? [benchCommand] : []),
 ];

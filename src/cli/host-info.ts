@@ -1,7 +1,7 @@
 /** `os-vif host-info`: the HostInfo primitive of the loaded plugins, optionally filtered. */
 import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { InputFiles } from './input.js';
-import { LOG_OPTION, openRuntime } from './runtime.js';
+import { HELPER_OPTION, LOG_OPTION, openRuntime } from './runtime.js';
 import { type Command, UsageError } from './usage.js';
 
 /** `os-vif host-info`. */
@@ -12,6 +12,7 @@ export const hostInfoCommand: Command = {
     permitted: { type: 'string', value: 'A,B', help: 'keep only these VIF classes (comma-separated)' },
     ...CONFIG_OPTIONS,
     json: { type: 'boolean', help: 'compact JSON on one line (default: indented)' },
+    ...HELPER_OPTION,
     ...LOG_OPTION,
   },
   async run(values, io) {
@@ -23,7 +24,7 @@ export const hostInfoCommand: Command = {
       );
     }
     const config = await loadConfig(values, new InputFiles(io));
-    const runtime = await openRuntime({ config, values, io });
+    const runtime = await openRuntime({ config, values, io, helper: values.helper as string | undefined });
     try {
       const info = runtime.hostInfo(permitted);
       io.out(values.json ? JSON.stringify(info) : JSON.stringify(info, null, 2));

@@ -7,7 +7,7 @@
 import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { VifOperationFailed } from './failure.js';
 import { InputFiles } from './input.js';
-import { LOG_OPTION, openRuntime } from './runtime.js';
+import { HELPER_OPTION, LOG_OPTION, openRuntime } from './runtime.js';
 import type { Command, Io } from './usage.js';
 
 function makeCommand(action: 'plug' | 'unplug'): Command {
@@ -33,6 +33,7 @@ function makeCommand(action: 'plug' | 'unplug'): Command {
       ...CONFIG_OPTIONS,
       netns: { type: 'string', value: 'NAME', help: 'run the whole operation inside this network namespace' },
       json: { type: 'boolean', help: 'print the result, or the failure, as one JSON line on stdout' },
+      ...HELPER_OPTION,
       ...LOG_OPTION,
     },
     async run(values, io: Io) {
@@ -40,7 +41,13 @@ function makeCommand(action: 'plug' | 'unplug'): Command {
       const vifPrimitive = await input.json(values.vif as string, 'VIF');
       const instancePrimitive = await input.json(values.instance as string, 'instance');
       const config = await loadConfig(values, input);
-      const runtime = await openRuntime({ config, netns: values.netns as string | undefined, values, io });
+      const runtime = await openRuntime({
+        config,
+        netns: values.netns as string | undefined,
+        helper: values.helper as string | undefined,
+        values,
+        io,
+      });
       try {
         const vif = runtime.loadVif(vifPrimitive);
         const instance = runtime.loadInstance(instancePrimitive);

@@ -6,8 +6,18 @@
 import { existsSync } from 'node:fs';
 import { pluginClasses } from '../plugins/index.js';
 import * as osvif from '../vif/index.js';
+import { CONFIG_OPTIONS } from './config-args.js';
 import { logLevel, ndjsonLogger } from './log.js';
 import { type Io, type OptionDef, type OptionValues, UsageError } from './usage.js';
+
+/** `--helper`, for plug, unplug and host-info. */
+export const HELPER_OPTION: Record<string, OptionDef> = {
+  helper: {
+    type: 'string',
+    value: 'PATH',
+    help: 'send the call to the os-vif helper on this unix socket (docs/helper.md)',
+  },
+};
 
 /** `--log-level`, for the commands that load the library. */
 export const LOG_OPTION: Record<string, OptionDef> = {
@@ -37,9 +47,21 @@ export async function openRuntime(options: {
   values: OptionValues;
   /** Where the logs go (stderr). */
   io: Io;
+  /** The socket of an `os-vif helper` to send the calls to (`--helper`). */
+  helper?: string | undefined;
 }): Promise<Runtime> {
-  const { netns } = options;
+  const { netns, helper } = options;
   const level = logLevel(options.values['log-level'] as string | undefined);
+  if (helper !== undefined) {
+    // the helper has its own namespace and configuration; a request cannot carry either
+    const given = [...(netns !== undefined ? ['netns'] : [])];
+    for (const name of Object.keys(CONFIG_OPTIONS)) if (options.values[name] !== undefined) given.push(name);
+    if (given.length > 0)
+      throw new UsageError(
+        `--helper: the helper has its own namespace and configuration; drop --${given.join(', --')}`,
+      );
+    if (!helper.startsWith('/')) throw new UsageError(`--helper must be an absolute path, got ${helper}`);
+  }
   if (netns !== undefined) {
     const path = netns.includes('/') ? netns : `/run/netns/${netns}`;
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(netns) && !netns.startsWith('/'))
@@ -48,7 +70,7 @@ export async function openRuntime(options: {
   }
   await osvif.reset();
   await osvif.initialize({
-    config: options.config,
+    ...(helper !== undefined ? { helper: { socket: helper } } : { config: options.config }),
     ...(level === 'silent' ? {} : { logger: ndjsonLogger(level, options.io.err) }),
     ...(netns !== undefined ? { builtins: false, plugins: pluginClasses({ netns }) } : {}),
   });

@@ -8,10 +8,13 @@
  * const info = osvif.hostInfo(['VIFBridge', 'VIFOpenVSwitch']);
  * ```
  */
+import type { HelperClient } from '../helper/client.js';
+import { HelperError } from '../helper/errors.js';
 import { type ConfigGroups, gatherGroup, groupName, resolveOptions } from './config.js';
 import { defaultSearchDirs, discoverPlugins } from './discovery.js';
 import {
   ExceptionBase,
+  InvalidConfig,
   LibraryNotInitialized,
   NoMatchingPlugin,
   ObjectTypeError,
@@ -21,6 +24,7 @@ import {
 } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { HostInfo, HostPluginInfo } from './objects/host-info.js';
+import { fromPrimitive } from './objects/index.js';
 import { InstanceInfo } from './objects/instance.js';
 import { VIFBase } from './objects/vif.js';
 import type { PluginBase, PluginClass } from './plugin.js';
@@ -43,11 +47,20 @@ export interface InitializeOptions {
    * package). `{ paths }` searches the given `node_modules` directories instead; `false` turns it off.
    */
   discover?: boolean | { paths: readonly string[] };
+  /**
+   * Send plug, unplug and host-info to a running `os-vif helper` on this unix socket instead of
+   * loading plugins here (docs/helper.md): this process then needs no privilege. The helper's
+   * HostInfo is read once, here, so {@link hostInfo} stays synchronous. Exclusive with `config`
+   * and `plugins` (the helper has its own). `timeoutMs` bounds each call (default 330 s).
+   */
+  helper?: { socket: string; timeoutMs?: number };
 }
 
 interface Manager {
   readonly plugins: ReadonlyMap<string, PluginBase>;
   readonly logger: Logger;
+  /** Set when calls go through a helper. */
+  readonly remote?: { client: HelperClient; hostInfo: HostInfo; names: string[] };
 }
 
 let manager: Manager | undefined;
@@ -76,6 +89,7 @@ function normalise(set: PluginSet | undefined): Record<string, PluginClass> {
 
 async function load(options: InitializeOptions): Promise<Manager> {
   const logger = options.logger ?? silentLogger;
+  if (options.helper) return loadRemote(options.helper, options, logger);
   const chosen = new Map<string, PluginClass>();
   if (options.discover !== false) {
     const dirs = typeof options.discover === 'object' ? options.discover.paths : await defaultSearchDirs();
@@ -109,6 +123,27 @@ async function load(options: InitializeOptions): Promise<Manager> {
   }
   logger.info({ plugins: [...plugins.keys()] }, `Loaded VIF plugins: ${[...plugins.keys()].join(', ')}`);
   return { plugins, logger };
+}
+
+async function loadRemote(
+  helper: NonNullable<InitializeOptions['helper']>,
+  options: InitializeOptions,
+  logger: Logger,
+): Promise<Manager> {
+  if (options.plugins || (options.config && Object.keys(options.config).length > 0)) {
+    throw new InvalidConfig({
+      group: 'helper',
+      option: 'socket',
+      reason: 'config and plugins belong to the helper; give neither with helper',
+    });
+  }
+  // loaded on demand: the client's error catalogue imports the plugin layer, which imports this one
+  const { HelperClient } = await import('../helper/client.js');
+  const client = new HelperClient(helper);
+  const hostInfo = await client.hostInfo();
+  const names = hostInfo.plugin_info.map((p) => p.plugin_name).sort();
+  logger.info({ helper: helper.socket, plugins: names }, `Using the os-vif helper at ${helper.socket}`);
+  return { plugins: new Map(), logger, remote: { client, hostInfo, names } };
 }
 
 /**
@@ -159,7 +194,8 @@ export function isInitialized(): boolean {
 
 /** Names of the loaded plugins, sorted. */
 export function loadedPlugins(): string[] {
-  return [...requireManager().plugins.keys()];
+  const m = requireManager();
+  return m.remote ? [...m.remote.names] : [...m.plugins.keys()];
 }
 
 function requireManager(): Manager {
@@ -188,6 +224,7 @@ type Action = 'plug' | 'unplug';
 async function dispatch(action: Action, vif: VIFBase, instanceInfo: InstanceInfo): Promise<void> {
   const m = requireManager();
   checkArgs(vif, instanceInfo);
+  if (m.remote) return dispatchRemote(m, m.remote.client, action, vif, instanceInfo);
   const plugin = m.plugins.get(vif.plugin);
   if (!plugin) throw new NoMatchingPlugin({ plugin_name: vif.plugin });
   const fields = { vif: String(vif), instance: String(instanceInfo), plugin: vif.plugin };
@@ -205,6 +242,37 @@ async function dispatch(action: Action, vif: VIFBase, instanceInfo: InstanceInfo
   m.logger.info(
     { ...fields, durationMs: performance.now() - start },
     `Successfully ${verb} vif ${fields.vif}`,
+  );
+}
+
+/**
+ * The helper answers with the errors its own facade raised (rebuilt as the same classes); only a
+ * failure of the helper itself (unreachable, timed out, refused) is wrapped here, as a plugin
+ * failure would be.
+ */
+async function dispatchRemote(
+  m: Manager,
+  client: HelperClient,
+  action: Action,
+  vif: VIFBase,
+  instanceInfo: InstanceInfo,
+): Promise<void> {
+  const fields = { vif: String(vif), instance: String(instanceInfo), plugin: vif.plugin };
+  const start = performance.now();
+  try {
+    await client[action](vif, instanceInfo);
+  } catch (err) {
+    m.logger.error(
+      { ...fields, durationMs: performance.now() - start, err },
+      `Failed to ${action} vif ${fields.vif}`,
+    );
+    if (!(err instanceof HelperError)) throw err;
+    const Wrap = action === 'plug' ? PlugException : UnplugException;
+    throw new Wrap({ vif: fields.vif, err: errorText(err) }, { cause: err });
+  }
+  m.logger.info(
+    { ...fields, durationMs: performance.now() - start },
+    `${action} of vif ${fields.vif} done by the helper`,
   );
 }
 
@@ -228,6 +296,11 @@ export function unplug(vif: VIFBase, instanceInfo: InstanceInfo): Promise<void> 
  */
 export function hostInfo(permitted?: readonly string[]): HostInfo {
   const m = requireManager();
+  if (m.remote) {
+    const host = fromPrimitive(m.remote.hostInfo.toPrimitive(), HostInfo);
+    if (permitted) host.filterVifTypes(permitted);
+    return host;
+  }
   const infos = [...m.plugins.keys()].sort().map((name) => {
     const info = (m.plugins.get(name) as PluginBase).describe();
     if (!(info instanceof HostPluginInfo)) {
