@@ -294,3 +294,71 @@ gated.serial('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates
   t.regex(r.stderr, /HelperPrivilegeError: os-vif helper refuses to run: cannot keep only CAP_NET_ADMIN/);
   t.false(existsSync(socket));
 });
+
+gated.serial(
+  'started as the systemd unit starts it, the helper runs as it is, without re-executing',
+  async (t) => {
+    const { ns, dir } = env as Env;
+    const socket = path.join(dir, 'unit.sock');
+    // what CapabilityBoundingSet=CAP_NET_ADMIN, AmbientCapabilities= and NoNewPrivileges=yes give
+    const unit = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        'setpriv',
+        '--bounding-set',
+        '-all,+net_admin',
+        '--inh-caps',
+        '-all',
+        '--no-new-privs',
+        process.execPath,
+        bin,
+        'helper',
+        '--socket',
+        socket,
+        '--allow-uid',
+        `${NOBODY}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    t.teardown(() => {
+      if (unit.exitCode === null) unit.kill('SIGKILL');
+    });
+    let text = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(text)), 30_000);
+      unit.stderr?.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+        if (text.includes(' serving ')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const pid = unit.pid as number;
+    t.false(readFileSync(`/proc/${pid}/environ`, 'utf8').includes('OS_VIF_HELPER_REEXECUTED'));
+    t.deepEqual(privilegeProblems(readTaskCredentials(pid)), []);
+    t.is(cli(NOBODY, 'host-info', '--helper', socket, '--json').status, 0);
+    const exited = new Promise<number | null>((r) => unit.once('exit', r));
+    unit.kill('SIGTERM');
+    t.is(await exited, 0);
+    t.false(existsSync(socket), 'the socket is removed on SIGTERM');
+  },
+);
+
+gated.serial('a re-executed helper that still holds more than CAP_NET_ADMIN refuses to run', (t) => {
+  const socket = path.join((env as Env).dir, 'again.sock');
+  const r = spawnSync(process.execPath, [bin, 'helper', '--socket', socket, '--allow-uid', `${NOBODY}`], {
+    env: { ...process.env, OS_VIF_HELPER_REEXECUTED: '1' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  t.is(r.status, 1);
+  t.regex(
+    r.stderr,
+    /HelperPrivilegeError: os-vif helper refuses to run: after dropping privileges: thread \d+: permitted set/,
+  );
+  t.false(existsSync(socket));
+});
