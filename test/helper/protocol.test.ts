@@ -21,6 +21,8 @@ import { ExceptionBase, ObjectValueError, objects, PlugException } from '../../s
 const root = new URL('../../../examples/', import.meta.url);
 const vif = JSON.parse(readFileSync(new URL('vif-ovs.json', root), 'utf8')) as Record<string, unknown>;
 const instance = JSON.parse(readFileSync(new URL('instance.json', root), 'utf8')) as Record<string, unknown>;
+/** Fuzz runs: more with OS_VIF_SOAK=1. */
+const runs = (n: number) => (process.env.OS_VIF_SOAK === '1' ? n * 25 : n);
 const bytes = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 
 function refusal(t: import('ava').ExecutionContext, line: Buffer | string, reason: RegExp): void {
@@ -171,7 +173,7 @@ function typedOutcome(line: Uint8Array): boolean {
 test('fuzz: random bytes are refused with typed errors, never a crash', (t) => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 2048 }), (data) => !typedOutcome(data)),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   );
   t.pass();
 });
@@ -181,7 +183,7 @@ test('fuzz: random JSON values load or are refused with typed errors', (t) => {
     fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
       typedOutcome(bytes(value));
     }),
-    { numRuns: 1500 },
+    { numRuns: runs(1500) },
   );
   t.pass();
 });
@@ -213,9 +215,9 @@ test('fuzz: valid requests with random parts replaced or removed load or are ref
     fc.property(mutatedRequest, (request) => {
       if (!typedOutcome(bytes(request))) refused++;
     }),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   );
-  t.log(`${refused} of 2000 mutated requests refused`);
+  t.log(`${refused} of ${runs(2000)} mutated requests refused`);
   t.true(refused > 0);
 });
 
@@ -237,7 +239,7 @@ test('fuzz: LineSplitter over random chunking holds at most its limit and loses 
       lines.pop();
       return out.map((b) => b.toString('latin1')).join('\n') === lines.join('\n');
     }),
-    { numRuns: 1000 },
+    { numRuns: runs(1000) },
   );
   t.pass();
 });

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { HelperClient } from '../../src/helper/client.js';
@@ -296,4 +298,43 @@ test('fuzz: hostile byte streams on many connections get typed answers or a clos
   t.log(
     `rss ${((process.memoryUsage().rss - before) / 1e6).toFixed(1)} MB more after ${samples.length} hostile connections`,
   );
+});
+
+const soak = process.env.OS_VIF_SOAK === '1' ? test : test.skip;
+
+soak('soak (OS_VIF_SOAK=1): 5,000 hostile connections and 2,000 calls leave the heap flat', async (t) => {
+  t.timeout(600_000);
+  v8.setFlagsFromString('--expose_gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const { socket, server } = await start(t, { requestTimeoutMs: 300 });
+  const hostile = fc.sample(
+    fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 8192 }).map((b) => Buffer.from(b)),
+      fc.jsonValue({ maxDepth: 5 }).map((v) => Buffer.from(`${JSON.stringify(v)}\n`)),
+      fc.constant(Buffer.alloc(300 * 1024, 0x5b)),
+      fc.constant(Buffer.from('{"v":1,"id":1,"op":"plug"')),
+    ),
+    { numRuns: 5000, seed: 7 },
+  );
+  const client = new HelperClient({ socket, timeoutMs: 10_000 });
+  const round = async (from: number, to: number) => {
+    for (let i = from; i < to; i += 50) {
+      await Promise.all(hostile.slice(i, i + 50).map((h) => raw(socket, h, { waitMs: 5000 })));
+      for (let k = 0; k < 20; k++) await client.plug(vif, instance);
+    }
+  };
+  await round(0, 1000); // warm up
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const started = Date.now();
+  await round(1000, 5000);
+  await new Promise((r) => setTimeout(r, 500));
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  t.is(server.connectionCount, 0);
+  const growth = (after - before) / 1e6;
+  t.log(
+    `heap ${(before / 1e6).toFixed(1)} MB -> ${(after / 1e6).toFixed(1)} MB over 4,000 hostile connections and 1,600 plugs in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  t.true(growth < 10, `heap grew ${growth.toFixed(1)} MB`);
 });
