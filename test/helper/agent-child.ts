@@ -30,7 +30,7 @@ try {
     const [action, file] = step.split(':') as ['plug' | 'unplug', string];
     const vif = osvif.objects.fromPrimitive(load(file), osvif.objects.VIFBase);
     try {
-      await osvif[action](vif, instance);
+      await (action === 'plug' ? osvif.plug(vif, instance) : osvif.unplug(vif, instance));
       results.push({ ok: true });
     } catch (error) {
       results.push({
