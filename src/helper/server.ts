@@ -89,7 +89,8 @@ export class HelperServer {
       ...options,
     };
     await removeStaleSocket(options.socket);
-    const server = net.createServer({ allowHalfOpen: false });
+    // half-open: a peer may send its request and shut down its side; it still gets its answer
+    const server = net.createServer({ allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.socket, () => {
@@ -160,6 +161,7 @@ class Connection {
   private readonly splitter = new LineSplitter(LIMITS.maxRequestBytes);
   private readonly queue: Buffer[] = [];
   private busy = false;
+  private ended = false;
   private timer: NodeJS.Timeout | undefined;
   private operationTimer: NodeJS.Timeout | undefined;
 
@@ -173,6 +175,10 @@ class Connection {
   start(): void {
     this.armReadTimer();
     this.socket.on('data', (data: Buffer) => this.onData(data));
+    this.socket.on('end', () => {
+      this.ended = true;
+      if (!this.busy && this.queue.length === 0) this.socket.end();
+    });
     this.socket.on('close', () => {
       clearTimeout(this.timer);
       clearTimeout(this.operationTimer); // the operation runs to its end; nobody waits for its answer
@@ -297,6 +303,11 @@ class Connection {
   private done(): void {
     this.busy = false;
     if (this.socket.destroyed) return;
+    if (this.ended && this.queue.length === 0) {
+      clearTimeout(this.timer);
+      this.socket.end();
+      return;
+    }
     this.armReadTimer();
     this.socket.resume();
     void this.next();

@@ -338,3 +338,19 @@ soak('soak (OS_VIF_SOAK=1): 5,000 hostile connections and 2,000 calls leave the 
   );
   t.true(growth < 10, `heap grew ${growth.toFixed(1)} MB`);
 });
+
+test('a peer that sends its request and shuts down its side still gets the answer', async (t) => {
+  const { socket, rec } = await start(t);
+  const request = `${JSON.stringify({ v: 1, id: 4, op: 'plug', vif: vif.toPrimitive(), instance: instance.toPrimitive() })}\n`;
+  const text = await new Promise<string>((resolve) => {
+    const c = net.connect(socket);
+    let got = '';
+    c.on('connect', () => c.end(request));
+    c.on('data', (d) => {
+      got += d;
+    });
+    c.on('close', () => resolve(got));
+  });
+  t.deepEqual(JSON.parse(text), { v: 1, id: 4, ok: true, result: null });
+  t.deepEqual(rec.calls, [`plug ${vif.id}`]);
+});
