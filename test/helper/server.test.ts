@@ -186,7 +186,7 @@ test('garbage closes only its own connection: a call in flight on another one co
     open = r;
   });
   const inFlight = new HelperClient({ socket, timeoutMs: 5000 }).plug(vif, instance);
-  while (rec.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await until(() => rec.calls.length > 0);
   const garbage = await raw(socket, 'GET / HTTP/1.1\r\n\r\n');
   t.true(garbage.closed);
   t.is(errorType(garbage.text), 'HelperProtocolError');
@@ -195,7 +195,7 @@ test('garbage closes only its own connection: a call in flight on another one co
   t.is(errorType(binary.text), 'HelperProtocolError');
   open();
   await t.notThrowsAsync(inFlight);
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => server.connectionCount === 0);
   t.is(server.connectionCount, 0);
 });
 
@@ -222,16 +222,20 @@ test('a slow request (no full line in time) is closed; the helper still serves',
 });
 
 test('more connections than allowed get HelperBusy', async (t) => {
-  const { socket } = await start(t, { maxConnections: 2, requestTimeoutMs: 2000 });
+  const { socket, server } = await start(t, { maxConnections: 2, requestTimeoutMs: 5000 });
   const held = [net.connect(socket), net.connect(socket)];
-  await Promise.all(held.map((c) => new Promise((r) => c.on('connect', r))));
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => server.connectionCount === 2);
   const error = await t.throwsAsync(new HelperClient({ socket, timeoutMs: 5000 }).hostInfo());
   t.true(error instanceof HelperBusy, String(error));
   for (const c of held) c.destroy();
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => server.connectionCount === 0);
   t.true((await new HelperClient({ socket, timeoutMs: 5000 }).hostInfo()) instanceof objects.HostInfo);
 });
+
+/** Waits (bounded, 10 s) for `condition`. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+}
 
 test('an operation past its time limit is answered HelperTimeout', async (t) => {
   const { socket, rec } = await start(t, { operationTimeoutMs: 200 });
@@ -293,7 +297,7 @@ test('fuzz: hostile byte streams on many connections get typed answers or a clos
     t.true(o.closed, 'the helper closed every hostile connection by itself');
   }
   t.true((await new HelperClient({ socket, timeoutMs: 5000 }).hostInfo()) instanceof objects.HostInfo);
-  await new Promise((r) => setTimeout(r, 100));
+  await until(() => server.connectionCount === 0);
   t.is(server.connectionCount, 0);
   t.log(
     `rss ${((process.memoryUsage().rss - before) / 1e6).toFixed(1)} MB more after ${samples.length} hostile connections`,
