@@ -57,7 +57,8 @@ if (!skipReason) {
   test.before(async () => {
     const ns = TestNetns.create();
     const sb = await OvsSandbox.start({ vswitchd: false });
-    const dir = mkdtempSync(`/tmp/ovh${process.pid}-`);
+    // under /tmp/ovt*: scripts' cleanup_leftovers kills the *.pid in it and removes it after a crash
+    const dir = mkdtempSync(`/tmp/ovth${process.pid}-`);
     chmodSync(dir, 0o755); // so uid 65534 reaches the socket: the allow list, not the path, decides
     const socket = path.join(dir, 'helper.sock');
     const log: string[] = [];
@@ -84,6 +85,7 @@ if (!skipReason) {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     env.helper = helper;
+    writeFileSync(path.join(dir, 'helper.pid'), `${helper.pid}\n`);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`helper did not start: ${log.join('\n')}`)), 30_000);
       helper.stderr?.setEncoding('utf8').on('data', (d: string) => {

@@ -70,7 +70,7 @@ const handler: HelperHandler = {
   },
 };
 
-const dir = mkdtempSync(path.join(tmpdir(), `ovh${process.pid}-`));
+const dir = mkdtempSync(path.join(tmpdir(), `ovth${process.pid}-`));
 const socket = path.join(dir, 'helper.sock');
 let server: HelperServer;
 

@@ -39,7 +39,7 @@ function child(code: string, options: { uid?: number; prefix?: string[] } = {}) 
 }
 
 test('peerCredentials names the process at the other end of a unix socket', async (t) => {
-  const sock = path.join(tmpdir(), `ovh${process.pid}-peer.sock`);
+  const sock = path.join(tmpdir(), `ovth${process.pid}-peer.sock`);
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(sock, r));
   t.teardown(() => server.close());

@@ -69,7 +69,7 @@ async function start(
   t: ExecutionContext,
   options: Partial<HelperServerOptions> = {},
 ): Promise<{ server: HelperServer; socket: string; rec: Recorded; events: string[] }> {
-  const dir = mkdtempSync(path.join(tmpdir(), `ovh${process.pid}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `ovth${process.pid}-`));
   const socket = path.join(dir, 'helper.sock');
   const rec: Recorded = { calls: [] };
   const events: string[] = [];
