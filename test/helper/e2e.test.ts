@@ -56,7 +56,10 @@ function example(name: string): Record<string, unknown> {
 if (!skipReason) {
   test.before(async () => {
     const ns = TestNetns.create();
-    const sb = await OvsSandbox.start({ vswitchd: false });
+    const sb = await OvsSandbox.start({ vswitchd: false }).catch((error: unknown) => {
+      ns.destroy();
+      throw error;
+    });
     // under /tmp/ovt*: scripts' cleanup_leftovers kills the *.pid in it and removes it after a crash
     const dir = mkdtempSync(`/tmp/ovth${process.pid}-`);
     chmodSync(dir, 0o755); // so uid 65534 reaches the socket: the allow list, not the path, decides
@@ -102,7 +105,7 @@ if (!skipReason) {
   test.after.always(async () => {
     if (!env) return;
     const { helper, sb, ns, dir } = env;
-    if (helper.exitCode === null) {
+    if (helper && helper.exitCode === null) {
       const exited = new Promise((r) => helper.once('exit', r));
       helper.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
