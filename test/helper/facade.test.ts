@@ -165,3 +165,20 @@ test.serial(
     t.like(JSON.parse(lines.pop() ?? '{}'), { ok: true, action: 'plug' });
   },
 );
+
+test.serial(
+  'the CLI: os-vif helper refuses bad ids and a relative socket with exit 2, before dropping anything',
+  async (t) => {
+    const { main } = await import('../../src/cli.js');
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), tty: false };
+    t.is(await main(['helper', '--socket', socket, '--allow-uid', '65534,abc'], io), 2);
+    t.regex(lines.pop() ?? '', /--allow-uid takes numeric ids separated by commas/);
+    t.is(await main(['helper', '--socket', socket, '--allow-uid', '1', '--allow-gid', '-1'], io), 2);
+    t.is(await main(['helper', '--socket', socket, '--allow-uid', '4294967295'], io), 2);
+    t.is(await main(['helper', '--socket', 'helper.sock', '--allow-uid', '1'], io), 2);
+    t.regex(lines.pop() ?? '', /--socket must be an absolute path/);
+    t.is(await main(['helper', '--allow-uid', '1'], io), 2);
+    t.regex(lines.pop() ?? '', /--socket is required/);
+  },
+);
