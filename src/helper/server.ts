@@ -17,7 +17,9 @@ import { toWire } from './wire-errors.js';
 
 /** What the server calls for each request; {@link facadeHandler} by default. */
 export interface HelperHandler {
+  /** Plugs a VIF (the facade's `plug`). */
   plug(vif: VIFBase, instance: InstanceInfo): Promise<void>;
+  /** Unplugs a VIF (the facade's `unplug`). */
   unplug(vif: VIFBase, instance: InstanceInfo): Promise<void>;
   /** The HostInfo primitive. */
   hostInfo(permitted: string[] | undefined): unknown;
