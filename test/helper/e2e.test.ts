@@ -17,7 +17,10 @@ import { TestNetns } from '../harness/netns.js';
 import { gatedTest, skipReason } from '../plugins/e2e-host.js';
 import { ovsList } from '../plugins/witness.js';
 
-const gated = gatedTest('helper end-to-end tests');
+// the notice "helper end-to-end tests are skipped", and why, when they cannot run here
+gatedTest('helper end-to-end tests');
+/** The tests share one helper: one after the other. */
+const gated = skipReason ? test.serial.skip : test.serial;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..', '..');
 const bin = path.join(repo, 'bin', 'os-vif.js');
@@ -117,7 +120,7 @@ if (!skipReason) {
   });
 }
 
-gated.serial('the helper holds CAP_NET_ADMIN only, on every thread, with no_new_privs', (t) => {
+gated('the helper holds CAP_NET_ADMIN only, on every thread, with no_new_privs', (t) => {
   const { helper, log } = env as Env;
   const pid = helper.pid as number;
   // `ip netns exec` execs, and the helper re-executes itself: one pid, running node
@@ -138,7 +141,7 @@ gated.serial('the helper holds CAP_NET_ADMIN only, on every thread, with no_new_
   t.log(`helper pid ${pid}, ${tasks.length} threads; ${log[log.length - 1]}`);
 });
 
-gated.serial('uid 65534 plugs and unplugs a hybrid VIF through the helper with the CLI', (t) => {
+gated('uid 65534 plugs and unplugs a hybrid VIF through the helper with the CLI', (t) => {
   const { ns, sb, socket } = env as Env;
   const vif = file('vif-hybrid.json', example('vif-hybrid.json'));
   const instance = file('instance.json', example('instance.json'));
@@ -169,7 +172,7 @@ gated.serial('uid 65534 plugs and unplugs a hybrid VIF through the helper with t
   t.is(ns.exec('cat', ['/proc/sys/net/ipv6/conf/brqhelper/disable_ipv6']).stdout.trim(), '1');
 });
 
-gated.serial('the library through the helper: same HostInfo, same typed errors as a local call', (t) => {
+gated('the library through the helper: same HostInfo, same typed errors as a local call', (t) => {
   const { ns, socket, config } = env as Env;
   const vif = file('vif-hybrid2.json', example('vif-hybrid.json'));
   const noProfile = example('vif-ovs.json');
@@ -231,7 +234,7 @@ gated.serial('the library through the helper: same HostInfo, same typed errors a
   t.is(ns.link('qbrd1a2b3c4-d5'), undefined, 'the unplug through the library removed the bridge');
 });
 
-gated.serial('a uid not on the list is refused with HelperAccessDenied and nothing changes', async (t) => {
+gated('a uid not on the list is refused with HelperAccessDenied and nothing changes', async (t) => {
   const { ns, socket } = env as Env;
   const before = ns.links().map((l) => l.ifname);
   const vif = file('vif-hybrid3.json', example('vif-hybrid.json'));
@@ -251,7 +254,7 @@ gated.serial('a uid not on the list is refused with HelperAccessDenied and nothi
   t.true(logged(), 'the helper logs the refused peer');
 });
 
-gated.serial('hostile input from an allowed uid closes only that connection', (t) => {
+gated('hostile input from an allowed uid closes only that connection', (t) => {
   const { socket } = env as Env;
   const script = `
     const net = require('node:net');
@@ -292,7 +295,7 @@ gated.serial('hostile input from an allowed uid closes only that connection', (t
   t.is((env as Env).helper.exitCode, null);
 });
 
-gated.serial('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates no socket', (t) => {
+gated('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates no socket', (t) => {
   const socket = path.join((env as Env).dir, 'refused.sock');
   const r = cli(STRANGER, 'helper', '--socket', socket, '--allow-uid', `${NOBODY}`);
   t.is(r.status, 1);
@@ -300,60 +303,57 @@ gated.serial('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates
   t.false(existsSync(socket));
 });
 
-gated.serial(
-  'started as the systemd unit starts it, the helper runs as it is, without re-executing',
-  async (t) => {
-    const { ns, dir } = env as Env;
-    const socket = path.join(dir, 'unit.sock');
-    // what CapabilityBoundingSet=CAP_NET_ADMIN, AmbientCapabilities= and NoNewPrivileges=yes give
-    const unit = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns.name,
-        'setpriv',
-        '--bounding-set',
-        '-all,+net_admin',
-        '--inh-caps',
-        '-all',
-        '--no-new-privs',
-        process.execPath,
-        bin,
-        'helper',
-        '--socket',
-        socket,
-        '--allow-uid',
-        `${NOBODY}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    t.teardown(() => {
-      if (unit.exitCode === null) unit.kill('SIGKILL');
+gated('started as the systemd unit starts it, the helper runs as it is, without re-executing', async (t) => {
+  const { ns, dir } = env as Env;
+  const socket = path.join(dir, 'unit.sock');
+  // what CapabilityBoundingSet=CAP_NET_ADMIN, AmbientCapabilities= and NoNewPrivileges=yes give
+  const unit = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns.name,
+      'setpriv',
+      '--bounding-set',
+      '-all,+net_admin',
+      '--inh-caps',
+      '-all',
+      '--no-new-privs',
+      process.execPath,
+      bin,
+      'helper',
+      '--socket',
+      socket,
+      '--allow-uid',
+      `${NOBODY}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  t.teardown(() => {
+    if (unit.exitCode === null) unit.kill('SIGKILL');
+  });
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(text)), 30_000);
+    unit.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+      if (text.includes(' serving ')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    let text = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(text)), 30_000);
-      unit.stderr?.setEncoding('utf8').on('data', (d: string) => {
-        text += d;
-        if (text.includes(' serving ')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const pid = unit.pid as number;
-    t.false(readFileSync(`/proc/${pid}/environ`, 'utf8').includes('OS_VIF_HELPER_REEXECUTED'));
-    t.deepEqual(privilegeProblems(readTaskCredentials(pid)), []);
-    t.is(cli(NOBODY, 'host-info', '--helper', socket, '--json').status, 0);
-    const exited = new Promise<number | null>((r) => unit.once('exit', r));
-    unit.kill('SIGTERM');
-    t.is(await exited, 0);
-    t.false(existsSync(socket), 'the socket is removed on SIGTERM');
-  },
-);
+  });
+  const pid = unit.pid as number;
+  t.false(readFileSync(`/proc/${pid}/environ`, 'utf8').includes('OS_VIF_HELPER_REEXECUTED'));
+  t.deepEqual(privilegeProblems(readTaskCredentials(pid)), []);
+  t.is(cli(NOBODY, 'host-info', '--helper', socket, '--json').status, 0);
+  const exited = new Promise<number | null>((r) => unit.once('exit', r));
+  unit.kill('SIGTERM');
+  t.is(await exited, 0);
+  t.false(existsSync(socket), 'the socket is removed on SIGTERM');
+});
 
-gated.serial('a re-executed helper that still holds more than CAP_NET_ADMIN refuses to run', (t) => {
+gated('a re-executed helper that still holds more than CAP_NET_ADMIN refuses to run', (t) => {
   const socket = path.join((env as Env).dir, 'again.sock');
   const r = spawnSync(process.execPath, [bin, 'helper', '--socket', socket, '--allow-uid', `${NOBODY}`], {
     env: { ...process.env, OS_VIF_HELPER_REEXECUTED: '1' },

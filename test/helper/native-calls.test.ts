@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { type NativeError, native } from '../../src/native/addon.js';
 import { isRoot } from '../harness/netns.js';
+import { gatedTest } from '../plugins/e2e-host.js';
 
 const addon = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -23,7 +24,10 @@ const addon = path.resolve(
   'native',
   'addon.js',
 );
-const rootOnly = isRoot ? test : test.skip;
+const rootOnly = gatedTest(
+  'capability tests',
+  isRoot ? undefined : 'needs root (child processes change uid)',
+);
 
 /** Runs an ESM snippet with `native` imported; returns its exit status and output. */
 function child(code: string, options: { uid?: number; prefix?: string[] } = {}) {
