@@ -31,7 +31,11 @@ export const helperCommand: Command = {
       help: 'uids that may call (SO_PEERCRED)',
       required: true,
     },
-    'allow-gid': { type: 'string', value: 'GID,...', help: "gids that may call (the peer's primary gid)" },
+    'allow-gid': {
+      type: 'string',
+      value: 'GID,...',
+      help: 'groups whose members may call (primary or supplementary)',
+    },
     ...CONFIG_OPTIONS,
   },
   async run(values, io) {

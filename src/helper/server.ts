@@ -1,6 +1,7 @@
 /**
  * The helper's server: a unix socket that serves plug, unplug and host-info to the uids and
- * gids on its allow list (checked with SO_PEERCRED, whatever the socket file's mode), one
+ * groups on its allow list (checked with SO_PEERCRED and SO_PEERGROUPS, whatever the socket
+ * file's mode), one
  * request at a time per connection, each bounded in size and time. Anything malformed closes
  * only the connection it came on.
  */
@@ -43,7 +44,7 @@ export interface HelperServerOptions {
   socket: string;
   /** Peers with one of these uids are served. */
   allowUids: readonly number[];
-  /** Peers with one of these (primary, as SO_PEERCRED reports) gids are served. */
+  /** Peers whose gid or one of whose supplementary groups (SO_PEERGROUPS) is one of these are served. */
   allowGids?: readonly number[];
   /** The operations (default: the facade, which must be initialised). */
   handler?: HelperHandler;
@@ -142,7 +143,8 @@ export class HelperServer {
       return;
     }
     const { allowUids, allowGids, maxConnections } = this.options;
-    if (!allowUids.includes(peer.uid) && !allowGids.includes(peer.gid)) {
+    const inGroup = [peer.gid, ...peer.groups].some((g) => allowGids.includes(g));
+    if (!allowUids.includes(peer.uid) && !inGroup) {
       this.log({ event: 'denied', peer });
       refuse(socket, new HelperAccessDenied({ uid: peer.uid, gid: peer.gid, pid: peer.pid }));
       return;

@@ -147,15 +147,23 @@ export interface NativeBinding {
   capsRestrict(keep: number): void;
   /** execve(file, argv, env) from the calling thread; returns only by throwing a NativeError. */
   execSelf(file: string, argv: readonly string[], env: readonly string[]): never;
-  /** SO_PEERCRED of a connected unix socket fd: the peer's pid, uid and gid at connect() time. */
+  /**
+   * SO_PEERCRED and SO_PEERGROUPS of a connected unix socket fd: the peer's pid, uid, gid and
+   * supplementary groups at connect() time (`groups` is empty on kernels before 4.13).
+   */
   peerCredentials(fd: number): PeerCredentials;
 }
 
 /** The credentials of a unix socket's peer, as the kernel recorded them at connect(). */
 export interface PeerCredentials {
+  /** Process id. */
   pid: number;
+  /** Effective uid. */
   uid: number;
+  /** Effective gid. */
   gid: number;
+  /** Supplementary groups. */
+  groups: number[];
 }
 
 const require = createRequire(import.meta.url);

@@ -51,11 +51,14 @@ test('peerCredentials names the process at the other end of a unix socket', asyn
   const client = net.connect(sock);
   const s = await accepted;
   const fd = (s as unknown as { _handle: { fd: number } })._handle.fd;
-  t.deepEqual(native().peerCredentials(fd), {
-    pid: process.pid,
-    uid: process.getuid?.() as number,
-    gid: process.getgid?.() as number,
-  });
+  const peer = native().peerCredentials(fd);
+  t.like(peer, { pid: process.pid, uid: process.getuid?.(), gid: process.getgid?.() });
+  // SO_PEERGROUPS lists the supplementary groups; getgroups() may add the gid itself
+  const own = process.getgroups?.() as number[];
+  t.deepEqual(
+    [...new Set([...peer.groups, peer.gid])].sort(),
+    [...new Set([...own, process.getgid?.() as number])].sort(),
+  );
   client.destroy();
   s.destroy();
 });

@@ -3,10 +3,12 @@
  * plugins (so it runs without root): answers, typed errors, the allow list, and hostile peers
  * (garbage, oversized, slow, too many) that close only their own connection.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import test, { type ExecutionContext } from 'ava';
@@ -22,6 +24,7 @@ import {
 import { type HelperHandler, HelperServer, type HelperServerOptions } from '../../src/helper/server.js';
 import { LinkNotFound } from '../../src/netlink/errors.js';
 import { objects, PlugException } from '../../src/vif/index.js';
+import { gatedTest } from '../plugins/e2e-host.js';
 
 const root = new URL('../../../examples/', import.meta.url);
 const vif = objects.fromPrimitive(
@@ -33,6 +36,7 @@ const instance = objects.fromPrimitive(
   objects.InstanceInfo,
 );
 const uid = process.getuid?.() ?? 0;
+const execFileAsync = promisify(execFile);
 
 interface Recorded {
   calls: string[];
@@ -171,6 +175,28 @@ test('a uid not on the list is refused with HelperAccessDenied although the sock
   t.regex(error?.message ?? '', new RegExp(`uid ${uid} `));
   t.deepEqual(rec.calls, []);
   t.true(events.includes('denied'));
+});
+
+const rootOnly = gatedTest('supplementary group tests', uid === 0 ? undefined : 'needs root (setpriv)');
+
+rootOnly('a member of an allowed supplementary group is served; a non-member is refused', async (t) => {
+  const { socket } = await start(t, { allowUids: [], allowGids: [5555] });
+  chmodSync(path.dirname(socket), 0o755);
+  // asynchronously: the server runs in this process and must keep accepting
+  const ask = async (groups: string) => {
+    const script = `const c = require('node:net').connect(${JSON.stringify(socket)});
+      let text = ''; c.on('connect', () => c.write('{"v":1,"id":1,"op":"host-info"}\\n'));
+      c.on('data', (d) => { text += d; if (text.includes('\\n')) c.destroy(); });
+      c.on('close', () => console.log(text.split('\\n')[0]));`;
+    const r = await execFileAsync(
+      'setpriv',
+      ['--reuid', '4242', '--regid', '4242', '--groups', groups, process.execPath, '-e', script],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    return JSON.parse(r.stdout || '{}') as { ok?: boolean; error?: { type: string } };
+  };
+  t.true((await ask('7777,5555')).ok);
+  t.is((await ask('7777')).error?.type, 'HelperAccessDenied');
 });
 
 test('an allowed gid is served', async (t) => {
