@@ -99,9 +99,10 @@ Napi::Value CapsRestrict(const Napi::CallbackInfo& info) {
     int present = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
     if (present < 0) break;  // EINVAL: past the kernel's last capability
     if (present == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-      ThrowFailure(env, Failure{errno, "prctl", "",
-                                "prctl PR_CAPBSET_DROP " + std::to_string(cap) + ": " +
-                                    ErrnoName(errno) + " (reducing the bounding set needs CAP_SETPCAP)"});
+      int err = errno;
+      ThrowFailure(env, Failure{err, "prctl", "",
+                                "prctl PR_CAPBSET_DROP " + std::to_string(cap) +
+                                    ": reducing the bounding set needs CAP_SETPCAP"});
     }
   }
   // EINVAL: a kernel without ambient capabilities (before 4.3) has none to clear.
