@@ -3,33 +3,18 @@
 // message layouts live in TypeScript.
 #include <napi.h>
 
-#include "errors.h"
 #include "exports.h"
-#include "args.h"
-
-namespace osvif {
-namespace {
-
-Napi::Value ErrnoNameOf(const Napi::CallbackInfo& info) {
-  int err = static_cast<int>(args::Integer(info[0], "errno", 0, INT32_MAX));
-  return Napi::String::New(info.Env(), ErrnoName(err));
-}
-
-}  // namespace
-}  // namespace osvif
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace osvif;
   DefineNetlinkSocket(env);
   exports.Set("openNetlink", Napi::Function::New<OpenNetlink>(env, "openNetlink"));
-  exports.Set("tunCreate", Napi::Function::New<TunCreate>(env, "tunCreate"));
   exports.Set("tunCreateBatch", Napi::Function::New<TunCreateBatch>(env, "tunCreateBatch"));
   exports.Set("tunDelete", Napi::Function::New<TunDelete>(env, "tunDelete"));
   exports.Set("sysctlWrite", Napi::Function::New<SysctlWrite>(env, "sysctlWrite"));
   exports.Set("sysctlRead", Napi::Function::New<SysctlRead>(env, "sysctlRead"));
   exports.Set("netnsCreate", Napi::Function::New<NetnsCreate>(env, "netnsCreate"));
   exports.Set("netnsDelete", Napi::Function::New<NetnsDelete>(env, "netnsDelete"));
-  exports.Set("errnoName", Napi::Function::New<ErrnoNameOf>(env, "errnoName"));
   return exports;
 }
 
