@@ -593,6 +593,8 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
           return socketClass->New({onMessages->Value(), onError->Value()});
         } catch (...) {
           handOver = nullptr;  // normally the constructor took it
+          close(opened->fd);   // now, not when the task lets go of `opened`: the caller's
+          opened->fd = -1;     // rejection handlers run before that
           throw;
         }
       });
