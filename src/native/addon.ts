@@ -115,7 +115,6 @@ export interface TunDeviceOptions {
   group?: number;
 }
 
-
 /** The functions the addon exports. */
 export interface NativeBinding {
   /** Opens a netlink socket, inside `netns` when given. */

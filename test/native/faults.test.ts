@@ -21,7 +21,9 @@ const shim = `${dir}/faults.so`;
 let ns: TestNetns | undefined;
 test.before(() => {
   mkdirSync(dir, { recursive: true });
-  const built = spawnSync('g++', ['-O1', '-shared', '-fPIC', source, '-o', shim, '-ldl'], { encoding: 'utf8' });
+  const built = spawnSync('g++', ['-O1', '-shared', '-fPIC', source, '-o', shim, '-ldl'], {
+    encoding: 'utf8',
+  });
   if (built.status !== 0) throw new Error(`g++ faults.cc: ${built.stderr}`);
 });
 test.after.always(() => {

@@ -5,7 +5,16 @@
  * fix it names.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, constants as fs, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  constants as fs,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
@@ -29,7 +38,12 @@ test.after.always(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function grow(mode: string): { status: number | null; signal: string | null; stdout: string; stderr: string } {
+function grow(mode: string): {
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+} {
   const r = spawnSync(process.execPath, [path.join(here, 'fixtures', 'grow.js'), mode, space().path], {
     encoding: 'utf8',
     timeout: 60_000,
@@ -65,7 +79,11 @@ it('arrays past their cap are refused with a TypeError before anything starts', 
   t.throws(() => native().openNetlink({ protocol: 0, groups, onMessages() {}, onError() {} }), {
     instanceOf: TypeError,
   });
-  t.false(space().links().some((l) => l.ifname.startsWith('ovtcap')));
+  t.false(
+    space()
+      .links()
+      .some((l) => l.ifname.startsWith('ovtcap')),
+  );
 });
 
 it('netnsCreate/netnsDelete take a name under /run/netns, never a path', async (t) => {
@@ -112,12 +130,17 @@ it('a FIFO or a regular file as netns is refused at once (EINVAL), without openi
   await t.throwsAsync(native().sysctlRead({ netns: `${tmp}/plain`, path: 'ipv4/conf/lo/arp_ignore' }), {
     code: 'EINVAL',
   });
-  t.truthy(await native().sysctlRead({ netns: `/proc/${process.pid}/ns/net`, path: 'ipv4/conf/lo/arp_ignore' }));
+  t.truthy(
+    await native().sysctlRead({ netns: `/proc/${process.pid}/ns/net`, path: 'ipv4/conf/lo/arp_ignore' }),
+  );
 });
 
 it('tunDelete of a multi-queue tap whose queue another process holds is EBUSY and leaves it as it was', async (t) => {
   const ns = space();
-  await native().tunCreateBatch({ netns: ns.path, devices: [{ name: 'ovtmq0', mode: 'tap', multiQueue: true }] });
+  await native().tunCreateBatch({
+    netns: ns.path,
+    devices: [{ name: 'ovtmq0', mode: 'tap', multiQueue: true }],
+  });
   // A python3 process in the namespace attaches one queue and holds it until its stdin closes.
   const holder = spawn(
     'ip',
@@ -137,9 +160,12 @@ sys.stdin.read()`,
   );
   await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
   try {
-    await t.throwsAsync(native().tunDelete({ name: 'ovtmq0', netns: ns.path, mode: 'tap', multiQueue: true }), {
-      code: 'EBUSY',
-    });
+    await t.throwsAsync(
+      native().tunDelete({ name: 'ovtmq0', netns: ns.path, mode: 'tap', multiQueue: true }),
+      {
+        code: 'EBUSY',
+      },
+    );
     t.like(ns.link('ovtmq0')?.linkinfo?.info_data, { persist: true, multi_queue: true });
   } finally {
     holder.stdin.end();

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { type NativeError, native } from '../../src/native/addon.js';
+import { NetlinkSocket } from '../../src/netlink/socket.js';
 import { TestNetns } from '../harness/netns.js';
 import { Conn } from './conn.js';
-import { concat, delLink, getLinkDump, newBridge } from './nlmsg.js';
 import { rootTest } from './gate.js';
+import { concat, delLink, getLinkDump, newBridge } from './nlmsg.js';
 import { tunCreate } from './tun-one.js';
-import { NetlinkSocket } from '../../src/netlink/socket.js';
 
 const it = rootTest('test/native/lifecycle.test.ts', true);
 
@@ -210,16 +210,23 @@ it('worker threads may end with sockets open, sends or thread tasks in flight', 
 
 it('a watch (joined group) holds the process; unref() lets it go', async (t) => {
   // Still running 2 s after it said 'opened' (however slow its start was), then killed.
-  const watch = spawn(process.execPath, [fixture, 'watch', space().path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const watch = spawn(process.execPath, [fixture, 'watch', space().path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => watch.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    watch.once('exit', (_code, signal) => resolve(signal)),
+  );
   await new Promise<void>((resolve) =>
     watch.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
       if (stdout.includes('\n')) resolve();
     }),
   );
-  const early = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('running'), 2000))]);
+  const early = await Promise.race([
+    exited,
+    new Promise<string>((resolve) => setTimeout(() => resolve('running'), 2000)),
+  ]);
   watch.kill('SIGKILL');
   t.is(early, 'running', 'still running 2 s after it opened its watch');
   t.is(await exited, 'SIGKILL');

@@ -3,11 +3,11 @@
  * answers, errors through the ack, options that the addon sets on the socket.
  */
 import test from 'ava';
+import { errnoName } from '../../src/native/errno.js';
 import { TestNetns } from '../harness/netns.js';
 import { Conn } from './conn.js';
-import { concat, delLink, getLinkDump, NLMSG_DONE, NLMSG_ERROR, newBridge, RTM_NEWLINK } from './nlmsg.js';
 import { rootTest } from './gate.js';
-import { errnoName } from '../../src/native/errno.js';
+import { concat, delLink, getLinkDump, NLMSG_DONE, NLMSG_ERROR, newBridge, RTM_NEWLINK } from './nlmsg.js';
 
 const it = rootTest('test/native/netlink.test.ts');
 

@@ -3,8 +3,8 @@ import test from 'ava';
 import { native } from '../../src/native/addon.js';
 import { trySh } from '../harness/netns.js';
 import { Conn } from './conn.js';
-import { newBridge } from './nlmsg.js';
 import { rootTest } from './gate.js';
+import { newBridge } from './nlmsg.js';
 
 const it = rootTest('test/native/netns.test.ts', true);
 

@@ -39,7 +39,12 @@ function queue(port: number, sizes: number[]): void {
 
 async function userSocket(): Promise<{ conn: Conn; datagrams: Buffer[] }> {
   const datagrams: Buffer[] = [];
-  const conn = await Conn.open({ netns: space().path, protocol: NETLINK_USERSOCK, peer: SENDER_PORT, onDatagrams: datagrams });
+  const conn = await Conn.open({
+    netns: space().path,
+    protocol: NETLINK_USERSOCK,
+    peer: SENDER_PORT,
+    onDatagrams: datagrams,
+  });
   return { conn, datagrams };
 }
 

@@ -44,7 +44,12 @@ for what, data, dest in (('ack', ack, (port, 0)), ('event', event, (port, 0)), (
 it('forged acks and events from a userspace sender never reach onMessages; kernel events do, with their group', async (t) => {
   const datagrams: Buffer[] = [];
   const groups: number[] = [];
-  const conn = await Conn.open({ netns: space().path, groups: [RTNLGRP_LINK], onDatagrams: datagrams, onGroups: groups });
+  const conn = await Conn.open({
+    netns: space().path,
+    groups: [RTNLGRP_LINK],
+    onDatagrams: datagrams,
+    onGroups: groups,
+  });
   const forged = space().exec('/usr/bin/python3', ['-c', FORGER, String(conn.socket.portId)]);
   t.is(forged.status, 0, forged.stderr);
   t.log(forged.stdout.trim().replace(/\n/g, '; '));

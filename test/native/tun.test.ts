@@ -98,9 +98,7 @@ it('delete: ENODEV when absent, EINVAL for the wrong mode or a device that is no
 
 it('a name over 15 bytes is refused before any system call', async (t) => {
   const ns = netns();
-  const error = await t.throwsAsync(
-    tunCreate({ name: 'ovt-sixteen-byte', netns: ns.path, mode: 'tap' }),
-  );
+  const error = await t.throwsAsync(tunCreate({ name: 'ovt-sixteen-byte', netns: ns.path, mode: 'tap' }));
   t.like(error, { code: 'EINVAL', errno: 22 });
   t.regex(error?.message ?? '', /1 to 15 bytes/);
   await t.throwsAsync(tunCreate({ name: '', netns: ns.path, mode: 'tap' }), { code: 'EINVAL' });
