@@ -80,3 +80,19 @@ it('answers to requests come from the kernel and carry group 0', async (t) => {
   conn.close();
   t.true(groups.length >= 1 && groups.every((g) => g === 0));
 });
+
+it('src/netlink hands each notification up with its group', async (t) => {
+  const { NetlinkSocket } = await import('../../src/netlink/socket.js');
+  const seen: Array<[number, number]> = [];
+  const socket = await NetlinkSocket.open({
+    netns: space().path,
+    groups: [RTNLGRP_LINK],
+    onNotification: (messages, groups) => messages.forEach((m, i) => seen.push([m.type, groups[i]])),
+  });
+  space().ip('link', 'add', 'ovtgrp', 'type', 'bridge');
+  const deadline = Date.now() + 5000;
+  while (seen.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  socket.close();
+  t.true(seen.length > 0);
+  t.true(seen.every(([, group]) => group === RTNLGRP_LINK));
+});
