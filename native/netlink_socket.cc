@@ -422,13 +422,16 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
         Call(callback.Value(), {MakeError(env, Errno(ENOMEM, "sendmsg")).Value()});
       }
       Napi::Function onError = onError_.Value();
-      if (!closed_) {
+      bool open = !closed_;  // closed by the caller already: no onError, as for close()
+      if (open) {
         closed_ = true;
         CloseHandle(poll_);
         poll_ = nullptr;
       }
       Release();
-      onError.MakeCallback(self, {MakeError(env, Errno(ENOMEM, "sendmsg")).Value()}, *context_);
+      if (open) {
+        onError.MakeCallback(self, {MakeError(env, Errno(ENOMEM, "sendmsg")).Value()}, *context_);
+      }
     });
   }
 
