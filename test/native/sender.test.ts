@@ -87,7 +87,9 @@ it('src/netlink hands each notification up with its group', async (t) => {
   const socket = await NetlinkSocket.open({
     netns: space().path,
     groups: [RTNLGRP_LINK],
-    onNotification: (messages, groups) => messages.forEach((m, i) => seen.push([m.type, groups[i]])),
+    onNotification: (messages, groups) => {
+      for (const [i, m] of messages.entries()) seen.push([m.type, groups[i]]);
+    },
   });
   space().ip('link', 'add', 'ovtgrp', 'type', 'bridge');
   const deadline = Date.now() + 5000;
