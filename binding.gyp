@@ -14,7 +14,7 @@
         "native/thread_task.cc",
         "native/tun.cc"
       ],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-Wall", "-Wextra"]
     }

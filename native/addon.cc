@@ -3,27 +3,13 @@
 // message layouts live in TypeScript.
 #include <napi.h>
 
-#include "errors.h"
 #include "exports.h"
-#include "args.h"
 #include "privsep.h"
-
-namespace osvif {
-namespace {
-
-Napi::Value ErrnoNameOf(const Napi::CallbackInfo& info) {
-  int err = static_cast<int>(args::Integer(info[0], "errno", 0, INT32_MAX));
-  return Napi::String::New(info.Env(), ErrnoName(err));
-}
-
-}  // namespace
-}  // namespace osvif
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace osvif;
   DefineNetlinkSocket(env);
   exports.Set("openNetlink", Napi::Function::New<OpenNetlink>(env, "openNetlink"));
-  exports.Set("tunCreate", Napi::Function::New<TunCreate>(env, "tunCreate"));
   exports.Set("tunCreateBatch", Napi::Function::New<TunCreateBatch>(env, "tunCreateBatch"));
   exports.Set("tunDelete", Napi::Function::New<TunDelete>(env, "tunDelete"));
   exports.Set("sysctlWrite", Napi::Function::New<SysctlWrite>(env, "sysctlWrite"));
@@ -33,7 +19,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("capsRestrict", Napi::Function::New<CapsRestrict>(env, "capsRestrict"));
   exports.Set("execSelf", Napi::Function::New<ExecSelf>(env, "execSelf"));
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env, "peerCredentials"));
-  exports.Set("errnoName", Napi::Function::New<ErrnoNameOf>(env, "errnoName"));
   return exports;
 }
 

@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace osvif::args {
 namespace {
@@ -41,6 +42,29 @@ std::optional<int64_t> Integer(Napi::Object options, const char* key, int64_t mi
   if (Absent(value)) return std::nullopt;
   return Integer(value, key, min, max);
 }
+
+template <typename T>
+std::vector<T> Elements(Napi::Value value, const char* what, uint32_t max) {
+  if (!value.IsArray()) Refuse(value.Env(), what, "an array");
+  auto array = value.As<Napi::Array>();
+  uint32_t length = array.Length();
+  if (length > max) {
+    Refuse(value.Env(), what, ("an array of at most " + std::to_string(max) + " elements").c_str());
+  }
+  std::vector<T> out;
+  out.reserve(length);
+  for (uint32_t i = 0; i < length; i++) {
+    Napi::Value item = array.Get(i);
+    bool typed = std::is_same_v<T, Napi::Object> ? item.IsObject() : item.IsNumber();
+    if (!typed) Refuse(value.Env(), std::string(what) + "[" + std::to_string(i) + "]",
+                       std::is_same_v<T, Napi::Object> ? "an object" : "a number");
+    out.push_back(item.As<T>());
+  }
+  return out;
+}
+
+template std::vector<Napi::Object> Elements(Napi::Value, const char*, uint32_t);
+template std::vector<Napi::Value> Elements(Napi::Value, const char*, uint32_t);
 
 bool Boolean(Napi::Object options, const char* key) {
   Napi::Value value = options.Get(key);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace osvif::args {
 
@@ -25,6 +26,15 @@ bool Boolean(Napi::Object options, const char* key);
 
 /** A function property (required). */
 Napi::Function Function(Napi::Object options, const char* key);
+
+/**
+ * The elements of the array `value` (`what` names it in a TypeError), each of type T (checked
+ * with `IsObject()` for Napi::Object, `IsNumber()` for Napi::Number). The length is read once
+ * and must be at most `max`; every element is read into the vector before the caller sizes
+ * anything by it, so a getter that changes the array while it is read changes nothing here.
+ */
+template <typename T>
+std::vector<T> Elements(Napi::Value value, const char* what, uint32_t max);
 
 /** `value` as an integer in [min, max]; `what` names it in the TypeError. */
 int64_t Integer(Napi::Value value, const char* what, int64_t min, int64_t max);

@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "errno_names.h"
 
 namespace osvif {
 
@@ -20,10 +19,9 @@ Failure Invalid(const char* syscall, std::string message) {
 }
 
 std::string ErrnoName(int err) {
-  for (const auto& entry : kErrnoNames) {
-    if (entry.number == err) return entry.name;
-  }
-  return "E" + std::to_string(err);
+  // glibc's own table (2.32+): canonical names, aliases mapped (11 is EAGAIN); null if unknown.
+  const char* name = strerrorname_np(err);
+  return name ? name : "E" + std::to_string(err);
 }
 
 Napi::Error MakeError(Napi::Env env, const Failure& failure) {
@@ -51,6 +49,22 @@ void ReportUncaught(Napi::Env env, const Napi::Error& error) {
   napi_value value = nullptr;
   if (napi_get_reference_value(env, error, &value) == napi_ok && value != nullptr) {
     napi_fatal_exception(env, value);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+}  // namespace osvif
+
+namespace osvif {
+
+void ReportUncaught(Napi::Env env, const char* what) {
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value message = nullptr;
+  napi_value error = nullptr;
+  if (napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &message) == napi_ok &&
+      napi_create_error(env, nullptr, message, &error) == napi_ok) {
+    napi_fatal_exception(env, error);
   }
   napi_close_handle_scope(env, scope);
 }

@@ -3,6 +3,7 @@
 
 #include <napi.h>
 
+#include <exception>
 #include <string>
 
 namespace osvif {
@@ -37,6 +38,9 @@ Napi::Error MakeError(Napi::Env env, const Failure& failure);
 /** Hands an exception thrown by a JS callback that libuv ran to process 'uncaughtException'. */
 void ReportUncaught(Napi::Env env, const Napi::Error& error);
 
+/** The same for a C++ exception (out of memory) while settling on the loop: an Error `what`. */
+void ReportUncaught(Napi::Env env, const char* what);
+
 /**
  * Runs `body` from a libuv callback, where no C++ exception may escape: a JavaScript exception
  * becomes an uncaught exception of the process (and is dropped when the environment can no
@@ -48,6 +52,8 @@ void FromLoop(Napi::Env env, Body body) {
     body();
   } catch (const Napi::Error& error) {
     ReportUncaught(env, error);
+  } catch (const std::exception& error) {  // bad_alloc: the process's uncaught exception too
+    ReportUncaught(env, error.what());
   }
 }
 

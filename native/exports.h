@@ -10,7 +10,6 @@ void DefineNetlinkSocket(Napi::Env env);  // once, before OpenNetlink is called
 Napi::Value OpenNetlink(const Napi::CallbackInfo& info);
 
 // tun.cc
-Napi::Value TunCreate(const Napi::CallbackInfo& info);
 Napi::Value TunCreateBatch(const Napi::CallbackInfo& info);
 Napi::Value TunDelete(const Napi::CallbackInfo& info);
 

@@ -1,11 +1,13 @@
 #include "exports.h"
 
 #include <linux/netlink.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -22,7 +24,11 @@
 namespace osvif {
 namespace {
 
-constexpr int kDefaultRcvbuf = 4 << 20;  // room for the acks of a thousand requests in flight
+// What is asked for when the caller does not say (the kernel doubles it for its accounting):
+// room for the answers of about a thousand small requests in flight. src/netlink sizes it
+// from its own limit on requests in flight.
+constexpr int kDefaultRcvbuf = 1 << 20;
+constexpr uint32_t kMaxGroups = 32;       // more than any protocol's caller joins at open
 constexpr size_t kScratch = 64 << 10;     // > 32 KiB, so the kernel fills dump datagrams fully
 // One readiness pass reads at most this much, then lets timers and other I/O run; the poll is
 // level-triggered, so the rest comes on the next turn of the loop.
@@ -33,13 +39,16 @@ constexpr size_t kPassBytes = 1 << 20;
 struct Opened {
   int fd = -1;
   uint32_t portId = 0;
+  uint32_t peer = 0;     // the only sender accepted (0: the kernel)
+  int receiveBuffer = 0;  // SO_RCVBUF as the kernel reports it (twice what was asked for)
   std::set<uint32_t> groups;
   ~Opened() {
     if (fd >= 0) close(fd);  // only when the socket object never took it
   }
 };
 
-Failure OpenSocket(int protocol, int rcvbuf, const std::vector<uint32_t>& groups, Opened& out) {
+Failure OpenSocket(int protocol, int rcvbuf, uint32_t peer, const std::vector<uint32_t>& groups,
+                   Opened& out) {
   out.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
   if (out.fd < 0) return Fail("socket");
   int fd = out.fd;
@@ -48,8 +57,13 @@ Failure OpenSocket(int protocol, int rcvbuf, const std::vector<uint32_t>& groups
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0) {
     return Fail("setsockopt");
   }
+  socklen_t size = sizeof out.receiveBuffer;
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &out.receiveBuffer, &size) != 0) {
+    return Fail("getsockopt");
+  }
   int on = 1;
-  for (int option : {NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK}) {
+  // NETLINK_PKTINFO: each datagram says which multicast group it came to (0: unicast).
+  for (int option : {NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK, NETLINK_PKTINFO}) {
     if (setsockopt(fd, SOL_NETLINK, option, &on, sizeof on) != 0) return Fail("setsockopt");
   }
   sockaddr_nl address{};
@@ -60,6 +74,14 @@ Failure OpenSocket(int protocol, int rcvbuf, const std::vector<uint32_t>& groups
     return Fail("getsockname");
   }
   out.portId = address.nl_pid;
+  // Connected to its peer (the kernel), the socket refuses unicast datagrams from any other
+  // port (ECONNREFUSED for the sender): a process in the namespace cannot forge answers.
+  // Multicast is not filtered by connect: ReceiveOne drops what any other port sent.
+  sockaddr_nl target{};
+  target.nl_family = AF_NETLINK;
+  target.nl_pid = peer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) return Fail("connect");
+  out.peer = peer;
   for (uint32_t group : groups) {
     if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) != 0) {
       return Fail("setsockopt");
@@ -152,13 +174,21 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     if (!opened || !info[0].IsFunction() || !info[1].IsFunction()) {
       throw Napi::TypeError::New(env, "NetlinkSocket objects are made by openNetlink()");
     }
-    // What can throw comes first: until the fd is taken below, ~Opened closes it.
+    // Everything that can throw (allocations included) comes first: until the fd is taken
+    // below, ~Opened closes it, and once a handle is registered with the loop nothing may
+    // throw, or the loop would hold a handle whose owner is freed.
     onMessages_ = Napi::Persistent(info[0].As<Napi::Function>());
     onError_ = Napi::Persistent(info[1].As<Napi::Function>());
     Napi::Object self = info.This().As<Napi::Object>();
     context_ = std::make_unique<Napi::AsyncContext>(env, "os_vif.NetlinkSocket", self);
     Napi::Number portId = Napi::Number::New(env, opened->portId);
     self.DefineProperty(Napi::PropertyDescriptor::Value("portId", portId, napi_enumerable));
+    Napi::Number receiveBuffer = Napi::Number::New(env, opened->receiveBuffer);
+    self.DefineProperty(
+        Napi::PropertyDescriptor::Value("receiveBuffer", receiveBuffer, napi_enumerable));
+    groups_ = opened->groups;
+    scratch_.resize(kScratch);
+    peer_ = opened->peer;
     uv_loop_t* loop = nullptr;
     NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
     auto* handles = new Handles{{}, {}, this};
@@ -166,6 +196,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       delete handles;  // not registered with the loop when init fails
       throw MakeError(env, Errno(-status, "uv_poll_init"));
     }
+    // From here on nothing throws.
     std::swap(fd_, opened->fd);
     handles_ = handles;
     poll_ = &handles->poll;
@@ -175,8 +206,6 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     uv_poll_start(poll_, UV_READABLE, OnReadable);
     uv_unref(reinterpret_cast<uv_handle_t*>(async_));
     napi_add_async_cleanup_hook(env, OnTeardown, handles, &handles->hook);
-    groups_ = opened->groups;
-    scratch_.resize(kScratch);
     UpdateRef();
     Ref();  // an open socket is never collected: close() releases it
   }
@@ -280,9 +309,11 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     closed_ = true;
     StopSender();
     if (sender_.joinable()) sender_.join();
+    // The poll handle first: closing it takes the fd out of epoll, which needs the fd open
+    // (closed first, a reused fd number could be watched, or removed, in its place).
+    if (poll_) CloseHandle(poll_);
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
-    if (poll_) CloseHandle(poll_);
     if (async_) CloseHandle(async_);
     if (handles_) handles_->owner = nullptr;
     poll_ = nullptr;
@@ -308,20 +339,28 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   // Sender thread: one sendmsg per datagram, in order.
+  // No exception may leave it (std::terminate): out of memory stops the sender, and OnSent
+  // closes the socket with ENOMEM.
   void SendLoop() {
+    pthread_setname_np(pthread_self(), "os-vif-send");
     std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) break;
-      std::vector<uint8_t> datagram = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      int err = SendDatagram(fd_, datagram);
-      lock.lock();
-      results_.push_back(err);
-      uv_async_send(async_);
+    try {
+      for (;;) {
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (stopping_) break;
+        std::vector<uint8_t> datagram = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        int err = SendDatagram(fd_, datagram);
+        lock.lock();
+        results_.push_back(err);
+        uv_async_send(async_);
+      }
+      results_.insert(results_.end(), queue_.size(), ECANCELED);  // closed before sent
+    } catch (...) {
+      if (!lock.owns_lock()) lock.lock();
+      failed_ = true;  // OnSent answers the callbacks without a result itself
     }
-    results_.insert(results_.end(), queue_.size(), ECANCELED);  // closed before they were sent
     queue_.clear();
     stopped_ = true;
     uv_async_send(async_);
@@ -333,10 +372,12 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     Napi::Env env = self->Env();
     std::deque<int> results;
     bool stopped;
+    bool failed;
     {
       std::lock_guard<std::mutex> lock(self->mutex_);
       results.swap(self->results_);
       stopped = self->stopped_;
+      failed = self->failed_;
     }
     for (int err : results) {
       Napi::FunctionReference callback = std::move(self->callbacks_.front());
@@ -349,6 +390,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     }
     if (stopped) {
       self->sender_.join();
+      if (failed) return self->SenderFailed();
       return self->Release();
     }
     if (self->callbacks_.empty()) uv_unref(reinterpret_cast<uv_handle_t*>(async));
@@ -367,6 +409,32 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     self->ReadPass();
   }
 
+  // The sender thread ran out of memory: the sends it has no result for fail with ENOMEM,
+  // the socket closes, then onError hears why.
+  void SenderFailed() {
+    Napi::Env env = Env();
+    FromLoop(env, [&] {
+      Napi::HandleScope scope(env);
+      Napi::Object self = Value();  // held while callbacks run after Release()
+      while (!callbacks_.empty()) {
+        Napi::FunctionReference callback = std::move(callbacks_.front());
+        callbacks_.pop_front();
+        Call(callback.Value(), {MakeError(env, Errno(ENOMEM, "sendmsg")).Value()});
+      }
+      Napi::Function onError = onError_.Value();
+      bool open = !closed_;  // closed by the caller already: no onError, as for close()
+      if (open) {
+        closed_ = true;
+        CloseHandle(poll_);
+        poll_ = nullptr;
+      }
+      Release();
+      if (open) {
+        onError.MakeCallback(self, {MakeError(env, Errno(ENOMEM, "sendmsg")).Value()}, *context_);
+      }
+    });
+  }
+
   // Reads what is queued (up to the pass budget) and hands it to onMessages in one call.
   void ReadPass() {
     FromLoop(Env(), [this] {
@@ -377,22 +445,26 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
   void ReadDatagrams(Napi::Env env) {
     Napi::Array batch = Napi::Array::New(env);
+    Napi::Array groups = Napi::Array::New(env);
     uint32_t count = 0;
     size_t bytes = 0;
     int err = 0;
-    while (count < kPassDatagrams && bytes < kPassBytes) {
-      size_t length = 0;
-      err = ReceiveOne(length);
+    // Dropped datagrams count against the budget too: a flood of them cannot hold the loop.
+    for (uint32_t reads = 0; reads < kPassDatagrams && bytes < kPassBytes; reads++) {
+      Received got;
+      err = ReceiveOne(got);
       // EINVAL as a socket error comes from the kernel continuing, inside recvmsg, a dump that
       // just ended inside sendmsg on the sender thread (netlink_dump finds cb_running false):
       // nothing was lost, so read on. It is cleared once reported; a second one is real.
-      if (err == EINVAL) err = ReceiveOne(length);
+      if (err == EINVAL) err = ReceiveOne(got);
       if (err != 0) break;
-      batch[count++] = Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), length);
-      bytes += length;
+      bytes += got.length;
+      if (got.sender != peer_) continue;  // forged: not from the kernel (or the peer)
+      groups[count] = Napi::Number::New(env, got.group);
+      batch[count++] = Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), got.length);
     }
     backlog_ = err != EAGAIN;
-    if (count > 0) Call(onMessages_.Value(), {batch});
+    if (count > 0) Call(onMessages_.Value(), {batch, groups});
     if (closed_) return;
     if (err == ENOBUFS) {
       // The kernel dropped messages for us; the socket stays usable.
@@ -403,28 +475,57 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     UpdateRef();
   }
 
+  struct Received {
+    size_t length = 0;
+    uint32_t sender = 0;  // nl_pid of the sending socket: 0 is the kernel
+    uint32_t group = 0;   // the multicast group it was sent to; 0: unicast
+  };
+
   // One datagram into scratch_, grown when the datagram is larger; 0 or errno.
-  int ReceiveOne(size_t& length) {
+  int ReceiveOne(Received& out) {
     for (;;) {
       // The size first (no copy), so a datagram is never truncated.
       ssize_t size = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
       if (size < 0 && errno == EINTR) continue;
       if (size < 0) return errno;
       if (static_cast<size_t>(size) > scratch_.size()) scratch_.resize(size);
+      sockaddr_nl from{};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(nl_pktinfo))];
       // Asking for the whole buffer also tells the kernel to fill dump datagrams up to 32 KiB.
-      ssize_t got = recv(fd_, scratch_.data(), scratch_.size(), 0);
+      iovec iov{scratch_.data(), scratch_.size()};
+      msghdr message{};
+      message.msg_name = &from;
+      message.msg_namelen = sizeof from;
+      message.msg_iov = &iov;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof control;
+      ssize_t got = recvmsg(fd_, &message, 0);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) return errno;
-      length = static_cast<size_t>(got);
+      out.length = static_cast<size_t>(got);
+      out.sender = message.msg_namelen >= sizeof from ? from.nl_pid : UINT32_MAX;
+      out.group = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {
+          nl_pktinfo info;
+          std::memcpy(&info, CMSG_DATA(c), sizeof info);
+          out.group = info.group;
+        }
+      }
       return 0;
     }
   }
 
-  // A receive error other than ENOBUFS: the socket closes, then onError hears why.
+  // A receive error other than ENOBUFS: the socket closes, then onError hears why. Shutdown
+  // may release the object (Unref): a handle to it is held here until the callback has run,
+  // so it cannot be collected (and its context destroyed) under the callback.
   void Fatal(const Failure& failure) {
+    Napi::Env env = Env();
+    Napi::Object self = Value();
     Napi::Function onError = onError_.Value();
     Shutdown();
-    Call(onError, {MakeError(Env(), failure).Value()});
+    FromLoop(env, [&] { onError.MakeCallback(self, {MakeError(env, failure).Value()}, *context_); });
   }
 
   void Call(Napi::Function function, std::initializer_list<napi_value> args) {
@@ -435,6 +536,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   int fd_ = -1;
   bool closed_ = false;
   bool backlog_ = false;
+  uint32_t peer_ = 0;  // datagrams from any other nl_pid are dropped
   KeepAlive keepAlive_ = KeepAlive::kAuto;
   Handles* handles_ = nullptr;  // until both handles are closing
   uv_poll_t* poll_ = nullptr;    // until closed
@@ -453,6 +555,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   std::deque<int> results_;  // errno per completed send, in order
   bool stopping_ = false;
   bool stopped_ = false;
+  bool failed_ = false;  // the sender thread ran out of memory
 };
 
 }  // namespace
@@ -466,15 +569,16 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
   Napi::Object options = args::Options(info, 0);
   int protocol = static_cast<int>(args::Integer(options.Get("protocol"), "protocol", 0, 31));
   std::string netns = args::String(options, "netns", false).value_or("");
+  // At most 1 GiB asked for (2 GiB in the kernel's accounting, which is an int).
   auto rcvbuf = static_cast<int>(
-      args::Integer(options, "rcvbuf", 1, INT32_MAX).value_or(kDefaultRcvbuf));
+      args::Integer(options, "rcvbuf", 1, 1 << 30).value_or(kDefaultRcvbuf));
+  auto peer = static_cast<uint32_t>(args::Integer(options, "peer", 0, UINT32_MAX).value_or(0));
   std::vector<uint32_t> groups;
   Napi::Value list = options.Get("groups");
   if (!list.IsUndefined() && !list.IsNull()) {
-    if (!list.IsArray()) throw Napi::TypeError::New(env, "groups must be an array");
-    auto array = list.As<Napi::Array>();
-    for (uint32_t i = 0; i < array.Length(); i++) {
-      groups.push_back(static_cast<uint32_t>(args::Integer(array.Get(i), "group", 1, UINT32_MAX)));
+    // Length read once and capped; elements copied before any is converted.
+    for (Napi::Value group : args::Elements<Napi::Value>(list, "groups", kMaxGroups)) {
+      groups.push_back(static_cast<uint32_t>(args::Integer(group, "group", 1, UINT32_MAX)));
     }
   }
   // shared_ptr: std::function needs copyable captures; released on the event loop thread.
@@ -484,7 +588,7 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
       Napi::Persistent(args::Function(options, "onError")));
   auto opened = std::make_shared<Opened>();
   return RunOnThread(
-      env, netns, [=] { return OpenSocket(protocol, rcvbuf, groups, *opened); },
+      env, netns, [=] { return OpenSocket(protocol, rcvbuf, peer, groups, *opened); },
       [=](Napi::Env env) {
         Napi::FunctionReference* socketClass = env.GetInstanceData<Napi::FunctionReference>();
         handOver = opened.get();
@@ -492,6 +596,8 @@ Napi::Value OpenNetlink(const Napi::CallbackInfo& info) {
           return socketClass->New({onMessages->Value(), onError->Value()});
         } catch (...) {
           handOver = nullptr;  // normally the constructor took it
+          close(opened->fd);   // now, not when the task lets go of `opened`: the caller's
+          opened->fd = -1;     // rejection handlers run before that
           throw;
         }
       });

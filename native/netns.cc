@@ -1,10 +1,13 @@
-// Named network namespaces, made as iproute2's `ip netns add/del` makes them: a file (usually
-// /run/netns/NAME) with the namespace bind-mounted on it, in a directory that is a shared mount
-// point so an unmount propagates to every mount namespace.
+// Named network namespaces, made as iproute2's `ip netns add/del` makes them: a file
+// /run/netns/NAME with the namespace bind-mounted on it, in a directory that is a shared mount
+// point so an unmount propagates to every mount namespace. Only names are taken, never paths:
+// these calls run as root and must not unlink or detach anything outside /run/netns.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,11 +20,16 @@
 namespace osvif {
 namespace {
 
-Failure CheckPath(const std::string& path) {
-  bool ok = path.size() > 1 && path[0] == '/' && path.back() != '/' &&
-            path.find('\0') == std::string::npos;
+constexpr const char* kNetnsDir = "/run/netns";
+
+// A file name in /run/netns: 1 to 255 bytes, no '/', not '.' or '..', no control characters
+// or spaces (as src/netlink's check); refused with EINVAL before any system call.
+Failure CheckName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 255 && name != "." && name != "..";
+  for (unsigned char c : name) ok = ok && c > ' ' && c != '/' && c != 0x7f;
   if (ok) return {};
-  return Invalid("open", "netns path must be an absolute file path, got '" + path + "'");
+  return Invalid("open", "netns name must be a file name under /run/netns (no '/', no spaces, "
+                         "not '.' or '..', at most 255 bytes), got '" + name + "'");
 }
 
 // mkdir DIR; make DIR a shared mount point, bind-mounting it on itself once if it is none.
@@ -43,10 +51,9 @@ Failure ShareDirectory(const std::string& dir) {
 
 // On a thread of its own that ends afterwards: it leaves with the new namespace.
 Failure Create(const std::string& path) {
-  std::string dir = path.substr(0, path.rfind('/'));
-  Failure failure = ShareDirectory(dir.empty() ? "/" : dir);
+  Failure failure = ShareDirectory(kNetnsDir);
   if (!failure.ok()) return failure;
-  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd < 0) return Fail("open", path);
   close(fd);
   std::string self = "/proc/self/task/" + std::to_string(gettid()) + "/ns/net";
@@ -60,29 +67,41 @@ Failure Create(const std::string& path) {
 }
 
 Failure Delete(const std::string& path) {
-  // EINVAL: the file is not a mount point (a leftover): still remove it.
-  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) return Fail("umount2", path);
+  // What the entry itself is (O_PATH | O_NOFOLLOW: nothing is opened for reading, a symlink
+  // is not followed). Only a namespace file is unmounted, and without following a symlink;
+  // anything else in the directory (a leftover file, a symlink) is only unlinked.
+  int fd = open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Fail("open", path);
+  struct statfs fs {};
+  bool nsfs = fstatfs(fd, &fs) == 0 && fs.f_type == NSFS_MAGIC;
+  close(fd);
+  if (nsfs && umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL) {
+    return Fail("umount2", path);
+  }
   if (unlink(path.c_str()) != 0) return Fail("unlink", path);
   return {};
 }
 
-std::string PathArgument(const Napi::CallbackInfo& info) {
-  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "path must be a string");
-  return info[0].As<Napi::String>().Utf8Value();
+// The name argument, and its file under /run/netns; a refused name rejects the call.
+std::string NameArgument(const Napi::CallbackInfo& info, Failure& refused) {
+  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "name must be a string");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  refused = CheckName(name);
+  return std::string(kNetnsDir) + "/" + name;
 }
 
 }  // namespace
 
 Napi::Value NetnsCreate(const Napi::CallbackInfo& info) {
-  std::string path = PathArgument(info);
-  Failure refused = CheckPath(path);
+  Failure refused;
+  std::string path = NameArgument(info, refused);
   if (!refused.ok()) return Rejected(info.Env(), refused);
   return RunOnThread(info.Env(), "", [path] { return Create(path); });
 }
 
 Napi::Value NetnsDelete(const Napi::CallbackInfo& info) {
-  std::string path = PathArgument(info);
-  Failure refused = CheckPath(path);
+  Failure refused;
+  std::string path = NameArgument(info, refused);
   if (!refused.ok()) return Rejected(info.Env(), refused);
   return RunOnThread(info.Env(), "", [path] { return Delete(path); });
 }

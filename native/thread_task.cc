@@ -1,11 +1,17 @@
 #include "thread_task.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <pthread.h>
 #include <sched.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include <cerrno>
 #include <memory>
+#include <new>
+#include <string>
 #include <system_error>
 #include <thread>
 
@@ -56,13 +62,39 @@ struct Task {
   bool disposing = false;
 };
 
+// The file at `path` is looked at with O_PATH first (which opens nothing: a FIFO cannot block,
+// a tty cannot become the controlling terminal, no device driver runs) and must be on nsfs;
+// only then is that same inode opened for reading, through /proc/thread-self/fd, for setns.
 Failure EnterNetns(const std::string& path) {
   if (path.empty()) return {};
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int handle = open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (handle < 0) return Fail("open", path);
+  struct statfs fs {};
+  if (fstatfs(handle, &fs) != 0 || fs.f_type != NSFS_MAGIC) {
+    close(handle);
+    Failure refused = Invalid("open", "open " + path + ": EINVAL (not a namespace file)");
+    refused.path = path;
+    return refused;
+  }
+  std::string reopen = "/proc/thread-self/fd/" + std::to_string(handle);
+  int fd = open(reopen.c_str(), O_RDONLY | O_CLOEXEC);
+  close(handle);
   if (fd < 0) return Fail("open", path);
   Failure failure = setns(fd, CLONE_NEWNET) == 0 ? Failure{} : Fail("setns", path);
   close(fd);
   return failure;
+}
+
+// The thread's body: no exception may leave a thread (std::terminate would end the process).
+Failure RunWork(const std::string& netns, const Work& work) {
+  try {
+    Failure failure = EnterNetns(netns);
+    return failure.ok() ? work() : failure;
+  } catch (const std::bad_alloc&) {
+    return Errno(ENOMEM, "operator new");
+  } catch (...) {
+    return Errno(EIO, "thread", "thread: EIO (unexpected C++ exception)");
+  }
 }
 
 // On the event loop thread, after the thread signalled that it is done.
@@ -107,12 +139,15 @@ Napi::Promise RunOnThread(Napi::Env env, std::string netns, Work work, Result re
   napi_add_async_cleanup_hook(env, Task::Abandon, task, &task->hook);
   try {
     task->thread = std::thread([task, netns = std::move(netns)] {
-      task->failure = EnterNetns(netns);
-      if (task->failure.ok()) task->failure = task->work();
+      pthread_setname_np(pthread_self(), "os-vif-task");  // seen in /proc/PID/task/*/comm
+      task->failure = RunWork(netns, task->work);
       uv_async_send(&task->async);
     });
   } catch (const std::system_error& error) {
     task->failure = Errno(error.code().value(), "pthread_create");
+    uv_async_send(&task->async);
+  } catch (const std::bad_alloc&) {
+    task->failure = Errno(ENOMEM, "pthread_create");
     uv_async_send(&task->async);
   }
   return promise;

@@ -1,5 +1,6 @@
 // Persistent tun/tap devices through /dev/net/tun: the kernel does not create them through
-// rtnetlink. Each call opens the device file inside the namespace, makes its ioctls and
+// rtnetlink. Creation is batched (tunCreateBatch: src/netlink sends one event-loop turn's taps
+// in one call). Each call opens the device file inside the namespace, makes its ioctls and
 // closes it on every path.
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -18,6 +19,8 @@
 
 namespace osvif {
 namespace {
+
+constexpr uint32_t kMaxBatch = 1024;  // src/netlink sends at most this many per call
 
 struct Tun {
   std::string name;
@@ -88,13 +91,28 @@ Failure Create(const Tun& tun) {
 
 Failure Delete(const Tun& tun) {
   // Attaching to a name that does not exist would create a device: ENODEV instead.
-  if (if_nametoindex(tun.name.c_str()) == 0) return Fail("if_nametoindex");
+  unsigned index = if_nametoindex(tun.name.c_str());
+  if (index == 0) return Fail("if_nametoindex");
   Failure failure;
   int fd = Attach(tun, 0, failure);
   if (fd < 0) return failure;
   if (ioctl(fd, TUNSETPERSIST, 0UL) != 0) failure = Fail("TUNSETPERSIST");
   close(fd);  // the last fd of a device that is not persistent: the kernel removes it
-  return failure;
+  if (!failure.ok() || !(tun.flags & IFF_MULTI_QUEUE)) return failure;
+  // A multi-queue device attaches every opener as one more queue, so the attach above cannot
+  // tell that another process holds queues; the device outliving our close does. Make it
+  // persistent again (as it was) and say EBUSY, as a single-queue device's TUNSETIFF does.
+  if (if_nametoindex(tun.name.c_str()) != index) return failure;  // gone: deleted
+  fd = Attach(tun, 0, failure);
+  if (fd < 0) return failure.err == ENODEV || failure.err == ENOENT ? Failure{} : failure;
+  // The holders may have let go in between: then the attach made a new device, which closing
+  // without TUNSETPERSIST removes again.
+  bool same = if_nametoindex(tun.name.c_str()) == index;
+  if (same && ioctl(fd, TUNSETPERSIST, 1UL) != 0) failure = Fail("TUNSETPERSIST");
+  close(fd);
+  if (!failure.ok() || !same) return failure;
+  return Errno(EBUSY, "TUNSETPERSIST",
+               "TUNSETPERSIST: EBUSY (another process holds queues of '" + tun.name + "')");
 }
 
 // The options only a creation has.
@@ -106,32 +124,21 @@ void ReadCreateOptions(Napi::Object options, Tun& tun) {
 
 }  // namespace
 
-Napi::Value TunCreate(const Napi::CallbackInfo& info) {
-  Napi::Object options = args::Options(info, 0);
-  Tun tun;
-  Failure refused = ReadTun(options, tun);
-  ReadCreateOptions(options, tun);
-  if (!refused.ok()) return Rejected(info.Env(), refused);
-  return RunOnThread(info.Env(), tun.netns, [tun] { return Create(tun); });
-}
-
 Napi::Value TunCreateBatch(const Napi::CallbackInfo& info) {
   Napi::Object options = args::Options(info, 0);
   std::string netns = args::String(options, "netns", false).value_or("");
   Napi::Value list = options.Get("devices");
-  if (!list.IsArray()) throw Napi::TypeError::New(info.Env(), "devices must be an array");
-  Napi::Array array = list.As<Napi::Array>();
+  // The length is read once and capped, and every element is taken before anything is sized
+  // by it: a getter may grow or shrink the array while it is read.
+  std::vector<Napi::Object> items = args::Elements<Napi::Object>(list, "devices", kMaxBatch);
   // Every device is read (and type-checked) before anything starts; a refused value becomes
   // that device's result and it is skipped.
-  std::vector<Tun> devices(array.Length());
+  std::vector<Tun> devices(items.size());
   auto results = std::make_shared<std::vector<Failure>>(devices.size());
-  for (uint32_t i = 0; i < array.Length(); i++) {
-    Napi::Value item = array.Get(i);
-    if (!item.IsObject()) throw Napi::TypeError::New(info.Env(), "devices must hold objects");
-    Napi::Object device = item.As<Napi::Object>();
-    devices[i].name = *args::String(device, "name", true);
-    (*results)[i] = ReadDevice(device, devices[i]);
-    ReadCreateOptions(device, devices[i]);
+  for (size_t i = 0; i < items.size(); i++) {
+    devices[i].name = *args::String(items[i], "name", true);
+    (*results)[i] = ReadDevice(items[i], devices[i]);
+    ReadCreateOptions(items[i], devices[i]);
   }
   return RunOnThread(
       info.Env(), netns,

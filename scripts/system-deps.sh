@@ -10,6 +10,7 @@ ensure_system_packages() {
   command -v strace >/dev/null || need+=(strace)
   command -v g++ >/dev/null || need+=(g++)
   command -v make >/dev/null || need+=(make)
+  command -v clang++ >/dev/null || need+=(clang) # test/native/sanitize.sh (ASan + UBSan)
   /usr/bin/python3 -c 'import os_vif' 2>/dev/null || need+=(python3-os-vif)
   [ ${#need[@]} -eq 0 ] && return 0
   echo "os-vif: installing missing system packages: ${need[*]}" >&2

@@ -2,7 +2,7 @@
  * The typed face of the native addon (`native/`, built by node-gyp, loaded by node-gyp-build).
  *
  * The addon owns system calls and nothing else: netlink sockets opened in any network
- * namespace, tun/tap ioctls and per-namespace sysctl files. Message layouts live in TypeScript
+ * namespace, tun/tap ioctls, per-namespace sysctl files and named namespaces. Message layouts live in TypeScript
  * (`src/netlink`). Every function that has to enter a namespace does so on a short-lived native
  * thread (setns, then the syscall, then the thread ends), never on the event loop thread and
  * never on a libuv pool thread.
@@ -30,17 +30,33 @@ export interface NativeError extends Error {
 export interface OpenNetlinkOptions {
   /** Netlink protocol family: 0 = NETLINK_ROUTE, 16 = NETLINK_GENERIC, 12 = NETLINK_NETFILTER. */
   protocol: number;
-  /** Path of a network namespace file (`/run/netns/NAME`, `/proc/PID/ns/net`); absent: the current one. */
+  /**
+   * Path of a network namespace file (`/run/netns/NAME`, `/proc/PID/ns/net`); absent: the
+   * current one. It must be on nsfs (checked through an O_PATH handle before it is opened):
+   * anything else is EINVAL.
+   */
   netns?: string;
-  /** Receive buffer in bytes (set with SO_RCVBUFFORCE, falling back to SO_RCVBUF). */
+  /**
+   * Receive buffer to ask for, in bytes (1 to 2^30; default 1 MiB), set with SO_RCVBUFFORCE,
+   * falling back to SO_RCVBUF (capped by net.core.rmem_max). The kernel doubles it for its
+   * own accounting: {@link NativeNetlinkSocket.receiveBuffer} reports what it holds.
+   */
   rcvbuf?: number;
-  /** Multicast groups to join at once (NETLINK_ADD_MEMBERSHIP numbers, e.g. RTNLGRP_LINK = 1). */
+  /**
+   * The only port datagrams are accepted from (default 0: the kernel). The socket is
+   * connected to it, so other senders' unicast is refused, and anything else read (multicast
+   * sent from userspace) is dropped before `onMessages`.
+   */
+  peer?: number;
+  /** Multicast groups to join at once (NETLINK_ADD_MEMBERSHIP numbers, e.g. RTNLGRP_LINK = 1; at most 32). */
   groups?: number[];
   /**
    * Called on the event loop thread with every datagram read in one readiness pass
-   * (each Buffer is one datagram, which may hold several netlink messages).
+   * (each Buffer is one datagram, which may hold several netlink messages), all sent by the
+   * peer (the kernel). `groups[i]` is the multicast group datagram i was sent to, 0 for a
+   * unicast answer.
    */
-  onMessages: (datagrams: Buffer[]) => void;
+  onMessages: (datagrams: Buffer[], groups: number[]) => void;
   /**
    * Called on the event loop thread for receive errors. ENOBUFS means the kernel dropped
    * messages (the socket stays open and usable); any other error closes the socket.
@@ -54,6 +70,8 @@ export interface OpenNetlinkOptions {
 export interface NativeNetlinkSocket {
   /** The port id the kernel bound this socket to (nl_pid), used in request headers. */
   readonly portId: number;
+  /** The receive buffer as the kernel accounts it (SO_RCVBUF: twice what was asked for). */
+  readonly receiveBuffer: number;
   /**
    * Sends one datagram (it may hold many concatenated netlink messages: the kernel processes
    * them in order within one sendmsg). The sendmsg runs on a native thread because the kernel
@@ -81,12 +99,10 @@ export interface NativeNetlinkSocket {
   unref(): void;
 }
 
-/** Options for {@link NativeBinding.tunCreate}. */
-export interface TunCreateOptions {
+/** One device of {@link NativeBinding.tunCreateBatch}. */
+export interface TunDeviceOptions {
   /** Interface name (1 to 15 bytes). */
   name: string;
-  /** Path of a network namespace file; absent: the current one. */
-  netns?: string;
   /** 'tap' (Ethernet frames, IFF_TAP) or 'tun' (IP packets, IFF_TUN). IFF_NO_PI is always set. */
   mode: 'tap' | 'tun';
   /** IFF_MULTI_QUEUE. */
@@ -99,24 +115,24 @@ export interface TunCreateOptions {
   group?: number;
 }
 
-/** One device of {@link NativeBinding.tunCreateBatch}: as {@link TunCreateOptions} without `netns`. */
-export type TunDeviceOptions = Omit<TunCreateOptions, 'netns'>;
-
 /** The functions the addon exports. */
 export interface NativeBinding {
   /** Opens a netlink socket, inside `netns` when given. */
   openNetlink(options: OpenNetlinkOptions): Promise<NativeNetlinkSocket>;
-  /** Creates a persistent tun/tap device (TUNSETIFF, owner, group, TUNSETPERSIST); the fd is closed after. */
-  tunCreate(options: TunCreateOptions): Promise<void>;
   /**
-   * Creates many persistent tun/tap devices on one native thread that enters `netns` once, one
-   * after the other, each as {@link tunCreate} does (its own /dev/net/tun fd, closed after).
+   * Creates persistent tun/tap devices (at most 1024) on one native thread that enters `netns`
+   * once, one after the other, each with its own /dev/net/tun fd: TUNSETIFF (with
+   * IFF_TUN_EXCL), owner, group, TUNSETPERSIST, close.
    * One device failing does not stop the others: the promise resolves with one entry per device,
    * in order, `null` for created or the NativeError that device got (a refused name is EINVAL
    * and is not tried). It rejects only when the namespace cannot be entered (nothing was made).
    */
   tunCreateBatch(options: { netns?: string; devices: TunDeviceOptions[] }): Promise<(NativeError | null)[]>;
-  /** Deletes a persistent tun/tap device (attach with TUNSETIFF, TUNSETPERSIST 0, close). */
+  /**
+   * Deletes a persistent tun/tap device (attach with TUNSETIFF, TUNSETPERSIST 0, close). EBUSY
+   * when another process holds it (for a multi-queue device: holds queues; it is then left
+   * persistent, as it was).
+   */
   tunDelete(options: {
     name: string;
     netns?: string;
@@ -128,15 +144,17 @@ export interface NativeBinding {
   /** Reads a file under the namespace's own /proc/sys/net: its text as is (with the trailing newline). */
   sysctlRead(options: { netns?: string; path: string }): Promise<string>;
   /**
-   * Creates a named network namespace as iproute2 does: unshare(CLONE_NEWNET) on a native
-   * thread, then bind-mount its ns file at `path` (normally `/run/netns/NAME`; /run/netns is
-   * created and made a shared mount point when needed). EEXIST when `path` exists.
+   * Creates the named network namespace /run/netns/NAME as iproute2 does: unshare(CLONE_NEWNET)
+   * on a native thread, then bind-mount its ns file there (/run/netns is created and made a
+   * shared mount point when needed). `name` is a file name (no '/', no spaces, not '.' or
+   * '..', at most 255 bytes: else EINVAL); EEXIST when it exists.
    */
-  netnsCreate(path: string): Promise<void>;
-  /** Removes a named network namespace: umount2(path, MNT_DETACH) then unlink. ENOENT when absent. */
-  netnsDelete(path: string): Promise<void>;
-  /** errno number to name ('EEXIST' for 17); 'E<number>' when unknown. */
-  errnoName(errno: number): string;
+  netnsCreate(name: string): Promise<void>;
+  /**
+   * Removes /run/netns/NAME: a namespace file is unmounted (MNT_DETACH | UMOUNT_NOFOLLOW), then
+   * the entry is unlinked (a leftover file or symlink is only unlinked). ENOENT when absent.
+   */
+  netnsDelete(name: string): Promise<void>;
   /**
    * On the calling thread only (Linux keeps capabilities per thread): sets no_new_privs, drops
    * every capability but `keep` from the bounding set, clears the ambient set, and sets

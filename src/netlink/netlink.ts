@@ -15,7 +15,7 @@ export interface NetlinkOptions {
   netns?: string;
   /** Per-request timeout in ms (default 30000). */
   timeoutMs?: number;
-  /** Receive buffer in bytes (default 32 MiB). */
+  /** Receive buffer to ask for, in bytes (default: 1 KiB per request in flight + 512 KiB; the kernel doubles it). */
   rcvbuf?: number;
   /** Most requests in flight (default 2048); more wait their turn. */
   maxInFlight?: number;

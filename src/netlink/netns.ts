@@ -34,7 +34,7 @@ export async function createNetns(name: string): Promise<string> {
   checkNetnsName(name);
   const path = `${NETNS_RUN_DIR}/${name}`;
   try {
-    await native().netnsCreate(path);
+    await native().netnsCreate(name);
   } catch (e) {
     throw wrapNativeError('netns.create', name, e);
   }
@@ -45,7 +45,7 @@ export async function createNetns(name: string): Promise<string> {
 export async function deleteNetns(name: string): Promise<void> {
   checkNetnsName(name);
   try {
-    await native().netnsDelete(`${NETNS_RUN_DIR}/${name}`);
+    await native().netnsDelete(name);
   } catch (e) {
     throw wrapNativeError('netns.delete', name, e);
   }

@@ -6,6 +6,7 @@
  * Messages that answer no request (multicast notifications) go to `onNotification`.
  */
 import { type NativeError, type NativeNetlinkSocket, native } from '../native/addon.js';
+import { errnoName } from '../native/errno.js';
 import {
   NETLINK_ROUTE,
   NLM_F_ACK,
@@ -30,14 +31,22 @@ export interface SocketOptions {
    * carry it out; its late answer is dropped).
    */
   timeoutMs?: number;
-  /** Receive buffer in bytes (default 32 MiB: room for thousands of answers in flight). */
+  /**
+   * Receive buffer to ask for, in bytes. Default: sized to need, 1 KiB per request that may be
+   * in flight (an ack takes well under that in the kernel's accounting) plus 512 KiB for
+   * dump datagrams and events; 2.5 MiB for the default `maxInFlight`. The kernel doubles it:
+   * {@link NetlinkSocket.receiveBuffer} reports what it holds.
+   */
   rcvbuf?: number;
   /** Most requests in flight at once; more wait in a queue (default 2048). */
   maxInFlight?: number;
   /** Multicast groups to join (RTNLGRP_*). */
   groups?: number[];
-  /** Called with messages that answer no request (notifications). */
-  onNotification?: (messages: NlMessage[]) => void;
+  /**
+   * Called with messages that answer no request (notifications), all sent by the kernel;
+   * `groups[i]` is the multicast group messages[i] came to (0: unicast).
+   */
+  onNotification?: (messages: NlMessage[], groups: number[]) => void;
   /** Called when the kernel dropped messages for this socket (ENOBUFS). */
   onOverrun?: () => void;
 }
@@ -76,6 +85,8 @@ interface Queued {
 
 const MAX_DATAGRAM = 64 * 1024;
 
+const maxInFlight = (o: SocketOptions): number => o.maxInFlight ?? 2048;
+
 /** One netlink socket (NETLINK_ROUTE). */
 export class NetlinkSocket {
   private readonly sock: NativeNetlinkSocket;
@@ -88,7 +99,7 @@ export class NetlinkSocket {
   private seq = Math.floor(Math.random() * 0x7fffffff);
   private dumpChain: Promise<unknown> = Promise.resolve();
   private closedError: NetlinkError | undefined;
-  private onNotification: ((m: NlMessage[]) => void) | undefined;
+  private onNotification: ((m: NlMessage[], groups: number[]) => void) | undefined;
   private onOverrun: (() => void) | undefined;
   /** Datagrams sent (for tests and benchmarks: shows batching). */
   sends = 0;
@@ -96,7 +107,7 @@ export class NetlinkSocket {
   private constructor(sock: NativeNetlinkSocket, o: SocketOptions) {
     this.sock = sock;
     this.timeoutMs = o.timeoutMs ?? 30_000;
-    this.maxInFlight = o.maxInFlight ?? 2048;
+    this.maxInFlight = maxInFlight(o);
     this.onNotification = o.onNotification;
     this.onOverrun = o.onOverrun;
   }
@@ -104,18 +115,24 @@ export class NetlinkSocket {
   /** Opens a socket (inside `netns` when given). */
   static async open(o: SocketOptions = {}): Promise<NetlinkSocket> {
     let self: NetlinkSocket | undefined;
-    const early: Buffer[][] = [];
+    const early: Array<[Buffer[], number[]]> = [];
     const sock = await native().openNetlink({
       protocol: NETLINK_ROUTE,
       ...(o.netns === undefined ? {} : { netns: o.netns }),
-      rcvbuf: o.rcvbuf ?? 32 << 20,
+      rcvbuf: o.rcvbuf ?? maxInFlight(o) * 1024 + (512 << 10),
       groups: o.groups ?? [],
-      onMessages: (datagrams) => (self ? self.receive(datagrams) : early.push(datagrams)),
+      onMessages: (datagrams, groups) =>
+        self ? self.receive(datagrams, groups) : early.push([datagrams, groups]),
       onError: (error) => self?.socketError(error),
     });
     self = new NetlinkSocket(sock, o);
-    for (const d of early) self.receive(d);
+    for (const [d, g] of early) self.receive(d, g);
     return self;
+  }
+
+  /** The receive buffer in the kernel's accounting (SO_RCVBUF: twice what was asked for). */
+  get receiveBuffer(): number {
+    return this.sock.receiveBuffer;
   }
 
   /** The port id the kernel gave this socket. */
@@ -211,9 +228,10 @@ export class NetlinkSocket {
     }
   }
 
-  private receive(datagrams: Buffer[]): void {
+  private receive(datagrams: Buffer[], groups: number[]): void {
     let notifications: NlMessage[] | undefined;
-    for (const d of datagrams) {
+    const notificationGroups: number[] = [];
+    for (const [i, d] of datagrams.entries()) {
       let messages: NlMessage[];
       try {
         messages = parseMessages(d);
@@ -226,6 +244,7 @@ export class NetlinkSocket {
           if (m.type !== NLMSG_NOOP && m.type !== NLMSG_ERROR) {
             notifications ??= [];
             notifications.push(m);
+            notificationGroups.push(groups[i] ?? 0);
           }
           continue;
         }
@@ -246,7 +265,7 @@ export class NetlinkSocket {
         }
       }
     }
-    if (notifications) this.onNotification?.(notifications);
+    if (notifications) this.onNotification?.(notifications, notificationGroups);
   }
 
   private finish(p: Pending, error?: Error): void {
@@ -282,7 +301,7 @@ export class NetlinkSocket {
   private kernelError(ctx: RequestContext, errno: number, extAck?: string, offset?: number): NetlinkError {
     return new NetlinkError({
       ...ctx,
-      code: native().errnoName(errno),
+      code: errnoName(errno),
       errno,
       ...(extAck === undefined ? {} : { extAck }),
       ...(offset === undefined ? {} : { extAckOffset: offset }),

@@ -21,16 +21,21 @@ export class Conn {
       rcvbuf?: number;
       protocol?: number;
       onDatagrams?: Buffer[];
+      /** `onDatagrams` mode: the multicast group of each datagram (0: unicast from the kernel). */
+      onGroups?: number[];
+      /** The port datagrams are accepted from (default: the kernel). */
+      peer?: number;
     } = {},
   ): Promise<Conn> {
     let conn: Conn | undefined;
-    const { onDatagrams, ...rest } = options;
+    const { onDatagrams, onGroups, ...rest } = options;
     const socket = await native().openNetlink({
       protocol: 0,
       ...rest,
-      onMessages: (datagrams) => {
+      onMessages: (datagrams, groups) => {
         if (onDatagrams) {
           onDatagrams.push(...datagrams);
+          onGroups?.push(...groups);
           conn?.passes.push(datagrams.length);
           conn?.wake();
         } else {

@@ -1,7 +1,8 @@
-/** errno names come from the kernel headers; they agree with libc's as Node reports them. */
+/** errno names: the addon's (glibc) and errnoName's (os.constants.errno) agree. */
 import { constants } from 'node:os';
 import test from 'ava';
 import { native } from '../../src/native/addon.js';
+import { errnoName } from '../../src/native/errno.js';
 
 test('errnoName agrees with os.constants.errno for every number libc knows', (t) => {
   const byNumber = new Map<number, string[]>();
@@ -10,18 +11,24 @@ test('errnoName agrees with os.constants.errno for every number libc knows', (t)
   }
   t.true(byNumber.size > 70);
   for (const [number, names] of byNumber) {
-    t.true(
-      names.includes(native().errnoName(number)),
-      `${number}: ${native().errnoName(number)} in ${names}`,
-    );
+    t.true(names.includes(errnoName(number)), `${number}: ${errnoName(number)} in ${names}`);
   }
 });
 
 test('canonical names for aliases, E<number> for unknown numbers', (t) => {
-  t.is(native().errnoName(11), 'EAGAIN');
-  t.is(native().errnoName(35), 'EDEADLK');
-  t.is(native().errnoName(105), 'ENOBUFS');
-  t.is(native().errnoName(9999), 'E9999');
-  t.is(native().errnoName(0), 'E0');
-  t.throws(() => native().errnoName(-1), { instanceOf: TypeError });
+  t.is(errnoName(11), 'EAGAIN');
+  t.is(errnoName(35), 'EDEADLK');
+  t.is(errnoName(95), 'EOPNOTSUPP');
+  t.is(errnoName(105), 'ENOBUFS');
+  t.is(errnoName(9999), 'E9999');
+  t.is(errnoName(0), 'E0');
+});
+
+test('the addon names its errors as errnoName does', async (t) => {
+  // Refused before any system call, and failing in one: both carry code and errno.
+  const refused = await t.throwsAsync(native().netnsDelete('a/b'));
+  t.like(refused, { code: 'EINVAL', errno: 22 });
+  const missing = await t.throwsAsync(native().sysctlRead({ netns: '/nonexistent/ns', path: 'x' }));
+  t.like(missing, { code: errnoName(2), errno: 2, syscall: 'open', path: '/nonexistent/ns' });
+  t.false('errnoName' in native(), 'the duplicate errno table is gone from the addon');
 });

@@ -3,19 +3,21 @@
  * loop staying free during a slow sendmsg, what keeps the process alive, and no fd or thread
  * left behind after many open/close cycles.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { type NativeError, native } from '../../src/native/addon.js';
-import { isRoot, TestNetns } from '../harness/netns.js';
+import { NetlinkSocket } from '../../src/netlink/socket.js';
+import { TestNetns } from '../harness/netns.js';
 import { Conn } from './conn.js';
+import { rootTest } from './gate.js';
 import { concat, delLink, getLinkDump, newBridge } from './nlmsg.js';
+import { tunCreate } from './tun-one.js';
 
-const it = isRoot ? test.serial : test.skip;
-if (!isRoot) test('lifecycle tests need root (skipped)', (t) => t.pass());
+const it = rootTest('test/native/lifecycle.test.ts', true);
 
 let ns: TestNetns | undefined;
 const space = (): TestNetns => {
@@ -121,10 +123,10 @@ it('tun (single and batched), sysctl and netns calls leave fds and threads flat,
       () => 'ok',
       (e: NativeError) => e.code,
     );
-  const named = `/run/netns/ovt${process.pid}fd`;
+  const named = `ovt${process.pid}fd`;
   const round = async () => [
-    await settle(addon.tunCreate({ name: 'ovtfd0', netns, mode: 'tap', multiQueue: true, owner: 1 })),
-    await settle(addon.tunCreate({ name: 'ovtfd0', netns, mode: 'tap' })),
+    await settle(tunCreate({ name: 'ovtfd0', netns, mode: 'tap', multiQueue: true, owner: 1 })),
+    await settle(tunCreate({ name: 'ovtfd0', netns, mode: 'tap' })),
     await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tun' })),
     await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tap', multiQueue: true })),
     await settle(addon.tunDelete({ name: 'ovtfd0', netns, mode: 'tap' })),
@@ -206,15 +208,34 @@ it('worker threads may end with sockets open, sends or thread tasks in flight', 
   t.is(r.stdout, 'workers done\n');
 });
 
-it('a watch (joined group) holds the process; unref() lets it go', (t) => {
-  const watch = child('watch', 3);
-  t.is(watch.signal, 'SIGKILL', 'still running when killed after 3 s');
-  t.is(watch.stdout, 'opened\n');
+it('a watch (joined group) holds the process; unref() lets it go', async (t) => {
+  // Still running 2 s after it said 'opened' (however slow its start was), then killed.
+  const watch = spawn(process.execPath, [fixture, 'watch', space().path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    watch.once('exit', (_code, signal) => resolve(signal)),
+  );
+  await new Promise<void>((resolve) =>
+    watch.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      if (stdout.includes('\n')) resolve();
+    }),
+  );
+  const early = await Promise.race([
+    exited,
+    new Promise<string>((resolve) => setTimeout(() => resolve('running'), 2000)),
+  ]);
+  watch.kill('SIGKILL');
+  t.is(early, 'running', 'still running 2 s after it opened its watch');
+  t.is(await exited, 'SIGKILL');
+  t.is(stdout, 'opened\n');
   const unref = child('watch-unref', 20);
   t.is(unref.status, 0, unref.stderr);
 });
 
-it('the receive buffer: 4 MiB by default, and SO_RCVBUFFORCE goes past net.core.rmem_max', async (t) => {
+it('the receive buffer: 1 MiB asked by default (2 MiB accounted), SO_RCVBUFFORCE goes past net.core.rmem_max, receiveBuffer reports it', async (t) => {
   // `ss -m` reports rb, the kernel's doubled value of what setsockopt asked for.
   const rb = (conn: Conn): number => {
     const out = space().exec('ss', ['-f', 'netlink', '-m', '-n']).stdout;
@@ -223,11 +244,20 @@ it('the receive buffer: 4 MiB by default, and SO_RCVBUFFORCE goes past net.core.
     return Number(/rb(\d+)/.exec(line)?.[1]);
   };
   const byDefault = await Conn.open({ netns: space().path });
-  const asked = await Conn.open({ netns: space().path, rcvbuf: 1 << 20 });
-  t.is(rb(byDefault), 2 * (4 << 20));
-  t.is(rb(asked), 2 * (1 << 20));
+  const asked = await Conn.open({ netns: space().path, rcvbuf: 3 << 20 });
+  t.is(rb(byDefault), 2 * (1 << 20));
+  t.is(byDefault.socket.receiveBuffer, rb(byDefault));
+  t.is(rb(asked), 2 * (3 << 20));
+  t.is(asked.socket.receiveBuffer, rb(asked));
   byDefault.close();
   asked.close();
+  // src/netlink sizes it to its limit on requests in flight: 1 KiB each plus 512 KiB.
+  const sized = await NetlinkSocket.open({ netns: space().path });
+  t.is(sized.receiveBuffer, 2 * (2048 * 1024 + (512 << 10)));
+  sized.close();
+  const small = await NetlinkSocket.open({ netns: space().path, maxInFlight: 64 });
+  t.is(small.receiveBuffer, 2 * (64 * 1024 + (512 << 10)));
+  small.close();
 });
 
 it('errors for a bad netns: ENOENT for a missing file, EINVAL for a file that is no namespace', async (t) => {
@@ -235,7 +265,11 @@ it('errors for a bad netns: ENOENT for a missing file, EINVAL for a file that is
   t.like(missing, { code: 'ENOENT', errno: 2, syscall: 'open', path: '/run/netns/ovt-no-such-ns' });
   t.is(missing?.message, 'open /run/netns/ovt-no-such-ns: ENOENT (No such file or directory)');
   const notNs = await t.throwsAsync(Conn.open({ netns: '/proc/self/status' }));
-  t.like(notNs, { code: 'EINVAL', syscall: 'setns' });
+  t.like(notNs, { code: 'EINVAL', syscall: 'open', path: '/proc/self/status' });
+  t.regex(notNs?.message ?? '', /not a namespace file/);
+  // On nsfs but not a network namespace: setns refuses it.
+  const mountNs = await t.throwsAsync(Conn.open({ netns: '/proc/self/ns/mnt' }));
+  t.like(mountNs, { code: 'EINVAL', syscall: 'setns' });
   const relative = await t.throwsAsync(Conn.open({ netns: 'ovtrelative' }));
   t.like(relative, { code: 'EINVAL' });
   t.regex(relative?.message ?? '', /absolute path/);

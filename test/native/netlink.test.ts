@@ -3,13 +3,13 @@
  * answers, errors through the ack, options that the addon sets on the socket.
  */
 import test from 'ava';
-import { native } from '../../src/native/addon.js';
-import { isRoot, TestNetns } from '../harness/netns.js';
+import { errnoName } from '../../src/native/errno.js';
+import { TestNetns } from '../harness/netns.js';
 import { Conn } from './conn.js';
+import { rootTest } from './gate.js';
 import { concat, delLink, getLinkDump, NLMSG_DONE, NLMSG_ERROR, newBridge, RTM_NEWLINK } from './nlmsg.js';
 
-const it = isRoot ? test : test.skip;
-if (!isRoot) test('netlink tests need root (skipped)', (t) => t.pass());
+const it = rootTest('test/native/netlink.test.ts');
 
 const spaces: TestNetns[] = [];
 function netns(): TestNetns {
@@ -60,7 +60,7 @@ it('a duplicate bridge fails with EEXIST in the ack', async (t) => {
   conn.close();
   t.is(first.errno, 0);
   t.is(second.errno, 17); // EEXIST
-  t.is(native().errnoName(second.errno ?? 0), 'EEXIST');
+  t.is(errnoName(second.errno ?? 0), 'EEXIST');
 });
 
 it('extended acks carry the kernel text, and strict checking refuses a filtered dump', async (t) => {

@@ -1,15 +1,16 @@
 /**
  * The read side: datagrams larger than the receive buffer, the per-pass budget, and ENOBUFS
  * (the kernel dropped messages) leaving the socket usable. A python3 NETLINK_USERSOCK sender
- * (run while this process is blocked in execFileSync) queues exactly what each test needs.
+ * (run while this process is blocked in execFileSync) queues exactly what each test needs; the
+ * socket takes it as its peer (by default only the kernel is).
  */
 import test from 'ava';
 import { isRoot, sh, TestNetns } from '../harness/netns.js';
 import { Conn } from './conn.js';
+import { rootTest } from './gate.js';
 import { getLinkDump } from './nlmsg.js';
 
-const it = isRoot ? test.serial : test.skip;
-if (!isRoot) test('receive tests need root (skipped)', (t) => t.pass());
+const it = rootTest('test/native/receive.test.ts', true);
 
 const NETLINK_USERSOCK = 2;
 let ns: TestNetns | undefined;
@@ -19,11 +20,13 @@ test.before(() => {
 test.after.always(() => ns?.destroy());
 const space = (): TestNetns => ns as TestNetns;
 
+// The python sender binds this port: the addon accepts datagrams only from its peer.
+const SENDER_PORT = 0x40000000 + process.pid;
 const SENDER = `
 import socket, sys
 port, sizes = int(sys.argv[1]), [int(n) for n in sys.argv[2].split(',')]
 s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, ${NETLINK_USERSOCK})
-s.bind((0, 0))
+s.bind((${SENDER_PORT}, 0))
 for i, n in enumerate(sizes):
     s.sendto(bytes([i % 256]) * n, (port, 0))
 `;
@@ -36,7 +39,12 @@ function queue(port: number, sizes: number[]): void {
 
 async function userSocket(): Promise<{ conn: Conn; datagrams: Buffer[] }> {
   const datagrams: Buffer[] = [];
-  const conn = await Conn.open({ netns: space().path, protocol: NETLINK_USERSOCK, onDatagrams: datagrams });
+  const conn = await Conn.open({
+    netns: space().path,
+    protocol: NETLINK_USERSOCK,
+    peer: SENDER_PORT,
+    onDatagrams: datagrams,
+  });
   return { conn, datagrams };
 }
 

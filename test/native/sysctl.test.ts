@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { native } from '../../src/native/addon.js';
 import { isRoot, TestNetns } from '../harness/netns.js';
+import { rootTest } from './gate.js';
 
-const it = isRoot ? test : test.skip;
-if (!isRoot) test('sysctl tests need root (skipped)', (t) => t.pass());
+const it = rootTest('test/native/sysctl.test.ts');
 
 let ns: TestNetns | undefined;
 test.before(() => {

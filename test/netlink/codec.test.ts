@@ -203,3 +203,16 @@ test('IPv6 text form: RFC 5952 compression, and parse accepts what it formats', 
   t.throws(() => parseIPv4('10.99.0'));
   t.throws(() => parseIPv4('010.1.1.1'));
 });
+
+test('an NLMSG_ERROR whose echoed length is forged near 2^32 is a typed parse error, not a negative offset', (t) => {
+  // error 0, echoed header with length 0xfffffffd, then an extended-ack message attribute.
+  const payload = new Uint8Array(4 + 16 + 12);
+  const dv = new DataView(payload.buffer);
+  dv.setUint32(4, 0xfffffffd, true);
+  dv.setUint16(20, 10, true);
+  dv.setUint16(22, 1, true); // NLMSGERR_ATTR_MSG
+  payload.set(new TextEncoder().encode('forged'), 24);
+  const message = { type: 2, flags: 0x200 /* NLM_F_ACK_TLVS */, seq: 1, pid: 0, payload };
+  const error = t.throws(() => decodeError(message), { instanceOf: NetlinkParseError });
+  t.regex(error?.message ?? '', /echoed request/);
+});

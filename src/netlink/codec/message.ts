@@ -119,6 +119,11 @@ export function decodeError(msg: NlMessage): ErrorPayload {
     },
   };
   if (msg.flags & NLM_F_ACK_TLVS) {
+    // The echoed length comes from the datagram: checked before it is aligned, since `& ~3` on
+    // a u32 past 2^31 would give a negative offset (and subarray counts those from the end).
+    if (!(msg.flags & NLM_F_CAPPED) && length > p.length - 4) {
+      throw new NetlinkParseError(`NLMSG_ERROR shorter than its echoed request (length ${length})`, 4);
+    }
     const echoed = msg.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : (length + 3) & ~3;
     const tlvStart = 4 + echoed;
     if (tlvStart > p.length) throw new NetlinkParseError('NLMSG_ERROR shorter than its echoed request', 4);
