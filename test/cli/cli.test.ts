@@ -3,7 +3,7 @@
  * host-info against the recorded Python output, and plug/unplug through the real launcher
  * inside a namespace with a private ovsdb-server (root only).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,10 @@ import '../../src/plugins/index.js';
 import { OvsSandbox } from '../../src/sandbox/index.js';
 import { objects } from '../../src/vif/index.js';
 import { isRoot, TestNetns, trySh } from '../harness/netns.js';
+import { readVector } from '../vif/vectors.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/os-vif.js', import.meta.url));
-const api = JSON.parse(readFileSync(new URL('../../../../shared/vectors/api.json', import.meta.url), 'utf8'));
+const api = readVector<{ host_info: Record<string, unknown> }>('api.json');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ovtcli'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));

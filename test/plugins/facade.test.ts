@@ -2,16 +2,14 @@
  * The plugins through the library's facade, as agents call them: built-in registration,
  * `describe()` answers, and a plugin error wrapped in PlugException with Python os-vif's message.
  */
-import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { OvsPlugin } from '../../src/plugins/index.js';
 import * as osvif from '../../src/vif/index.js';
+import { readVector } from '../vif/vectors.js';
 import { RecordingLinks, RecordingSwitch } from './recording-host.js';
 import type { TraceScenario } from './trace-facts.js';
 
-const ovsTraces: TraceScenario[] = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/plugin_traces/ovs.json', import.meta.url), 'utf8'),
-);
+const ovsTraces: TraceScenario[] = readVector('plugin_traces/ovs.json');
 
 class RecordedOvs extends OvsPlugin {
   static override hosts = () => ({

@@ -1,6 +1,6 @@
 /**
  * In-memory hosts that record what a plugin asks for, in the vocabulary of os-vif's traces
- * (`../shared/vectors/plugin_traces`), so the traces can be replayed as expectations. Only the
+ * (`test/fixtures/os-vif-3.0.0/plugin_traces`), so the traces can be replayed as expectations. Only the
  * trace-replay tests use these; every other plugin test runs against the real kernel and OVS.
  */
 import type {

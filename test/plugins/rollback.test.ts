@@ -3,7 +3,6 @@
  * failure can be injected at an exact step. (The same faults against the real kernel and a
  * real ovsdb-server are in e2e-faults.test.ts.)
  */
-import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
 import type { VifView } from '../../src/plugins/vif-view.js';
@@ -11,12 +10,11 @@ import { objects } from '../../src/vif/index.js';
 
 const load = <T = objects.VersionedObject>(p: unknown): T => objects.fromPrimitive(p) as T;
 
+import { readVector } from '../vif/vectors.js';
 import { RecordingLinks, RecordingSwitch } from './recording-host.js';
 import type { TraceScenario } from './trace-facts.js';
 
-const ovsTraces: TraceScenario[] = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/plugin_traces/ovs.json', import.meta.url), 'utf8'),
-);
+const ovsTraces: TraceScenario[] = readVector('plugin_traces/ovs.json');
 const scenario = (prefix: string) => {
   const s = ovsTraces.find((x) => x.description.startsWith(prefix));
   if (!s) throw new Error(`no scenario ${prefix}`);

@@ -5,13 +5,13 @@
  * transaction compared as a set). Deliberate differences are applied to the expectation here,
  * by name, and listed in docs/plugins.md.
  */
-import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { LinuxBridgePlugin } from '../../src/plugins/linux-bridge/plugin.js';
 import { NoopPlugin } from '../../src/plugins/noop.js';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
 import type { VifView } from '../../src/plugins/vif-view.js';
 import { objects } from '../../src/vif/index.js';
+import { readVector } from '../vif/vectors.js';
 
 const load = <T = objects.VersionedObject>(p: unknown): T => objects.fromPrimitive(p) as T;
 
@@ -19,10 +19,7 @@ import { RecordingLinks, RecordingSwitch } from './recording-host.js';
 import { makeSysfsTree } from './sysfs-tree.js';
 import { type HostEffects, type TraceScenario, traceEffects } from './trace-facts.js';
 
-const traces = (name: string): TraceScenario[] =>
-  JSON.parse(
-    readFileSync(new URL(`../../../../shared/vectors/plugin_traces/${name}.json`, import.meta.url), 'utf8'),
-  );
+const traces = (name: string): TraceScenario[] => readVector(`plugin_traces/${name}.json`);
 
 const sysfs = makeSysfsTree();
 test.after.always(() => sysfs.remove());

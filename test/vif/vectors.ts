@@ -1,16 +1,14 @@
 /**
- * Access to the machine-made vectors of Python os-vif 3.0.0 (`../shared/vectors`, or
- * `$OSVIF_VECTORS`), and canonical JSON for comparing primitives.
+ * Access to the machine-made vectors of Python os-vif 3.0.0, checked in under
+ * `test/fixtures/os-vif-3.0.0/` (written by `scripts/gen-vectors.py`; kept current by
+ * `vectors-current.test.ts`), and canonical JSON for comparing primitives.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The vectors directory. */
-export const VECTORS = process.env.OSVIF_VECTORS ?? resolve(process.cwd(), '..', 'shared', 'vectors');
-
-if (!existsSync(join(VECTORS, 'fingerprints.json'))) {
-  throw new Error(`os-vif vectors not found at ${VECTORS}; set OSVIF_VECTORS`);
-}
+/** The vectors directory: the repository's copy, never anything outside it. */
+export const VECTORS = fileURLToPath(new URL('../../../test/fixtures/os-vif-3.0.0/', import.meta.url));
 
 /** Parse a JSON file of the vectors directory. */
 export function readVector<T>(relative: string): T {
