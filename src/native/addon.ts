@@ -187,10 +187,40 @@ export interface PeerCredentials {
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/**
+ * The addon was needed (a netlink socket, a namespace, a tap, a sysctl) on a system that is not
+ * Linux. Everything that needs no addon works everywhere: the objects layer (`os-vif/vif`), the
+ * OVSDB client, the CLI's object commands. Thrown by the first call that needs the addon.
+ */
+export class PlatformNotSupportedError extends Error {
+  /** The platform this process runs on (`process.platform`, such as 'darwin' or 'win32'). */
+  readonly platform: string;
+  constructor(platform: string) {
+    super(
+      `os-vif's netlink needs Linux; this is ${platform} (the objects layer, os-vif/vif, works everywhere)`,
+    );
+    this.name = 'PlatformNotSupportedError';
+    this.platform = platform;
+  }
+}
+
+/**
+ * Loads the addon for `platform` from the package in `dir` (a prebuild from `prebuilds/`, else
+ * `build/Release`). Off Linux it throws {@link PlatformNotSupportedError} without looking for a
+ * binary. Each call loads anew; {@link native} is the cached one the library uses.
+ */
+export function loadAddon(platform: string = process.platform, dir: string = root): NativeBinding {
+  if (platform !== 'linux') throw new PlatformNotSupportedError(platform);
+  return (require('node-gyp-build') as (dir: string) => NativeBinding)(dir);
+}
+
 let binding: NativeBinding | undefined;
 
-/** Loads the addon once (prebuilt from `prebuilds/` or built in `build/Release`). */
+/**
+ * The addon, loaded on first use and kept (importing this module loads nothing, so `os-vif/vif`
+ * works where no addon can load). Throws {@link PlatformNotSupportedError} off Linux.
+ */
 export function native(): NativeBinding {
-  binding ??= (require('node-gyp-build') as (dir: string) => NativeBinding)(root);
+  binding ??= loadAddon();
   return binding;
 }

@@ -1,7 +1,9 @@
 /**
  * Errors of the netlink layer. Callers branch on the class (`LinkNotFound`,
- * `NetlinkValidationError`, `UnsupportedLinkKind`, `DumpInterrupted`) or on `code`.
+ * `NetlinkValidationError`, `UnsupportedLinkKind`, `DumpInterrupted`) or on `code`. Off Linux,
+ * every call that needs the addon throws `PlatformNotSupportedError` (from `src/native`).
  */
+import { PlatformNotSupportedError } from '../native/addon.js';
 
 /** What the kernel (or the socket) said, with the request it was about. */
 export interface NetlinkErrorDetails {
@@ -47,6 +49,7 @@ export class NetlinkError extends Error {
  * returned unchanged.
  */
 export function wrapNativeError(operation: string, subject: string, e: unknown): Error {
+  if (e instanceof PlatformNotSupportedError) return e;
   const err = e as { code?: string; errno?: number; message?: string };
   if (typeof err?.code !== 'string') return e as Error;
   return new NetlinkError({

@@ -4,6 +4,7 @@
  * namespaces, over the native addon's netlink sockets.
  */
 
+export { PlatformNotSupportedError } from '../native/addon.js';
 export type { Addresses } from './addresses.js';
 export { NetlinkParseError } from './codec/parse-error.js';
 export {
