@@ -13,6 +13,7 @@ import {
 import { checkNameOrIndex } from './validate.js';
 import { type Address, addressView } from './views.js';
 
+/** The IPv4 and IPv6 addresses of interfaces (`nl.addresses`): add, del, list. */
 export class Addresses {
   constructor(
     private readonly nl: NetlinkContext,
