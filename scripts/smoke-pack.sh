@@ -29,7 +29,8 @@ tarball="$work/$(tail -1 "$work/pack.out")"
 tar -tzf "$tarball" >"$work/files"
 echo "smoke: packed $(basename "$tarball") ($(wc -l <"$work/files") files)"
 grep -q '^package/dist/src/cli.js$' "$work/files" || fail "no dist/src/cli.js in the tarball"
-grep -q '^package/prebuilds/linux-x64/.*\.node$' "$work/files" || fail "no linux-x64 prebuild in the tarball"
+target=$(node -p 'process.platform + "-" + process.arch')
+grep -q "^package/prebuilds/$target/.*\.node$" "$work/files" || fail "no $target prebuild in the tarball"
 if grep -E '^package/(dist/)?(test|bench)/' "$work/files"; then fail "tests or benchmarks in the tarball"; fi
 
 # A PATH like a compute host without build tools: every program of /usr/bin and /usr/sbin but the
