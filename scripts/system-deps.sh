@@ -22,13 +22,18 @@ ensure_system_packages() {
   return 0
 }
 
-# Installs the npm dependencies (which builds the addon when no prebuild matches) if needed.
+# Installs the npm dependencies if needed, and builds the addon when build/Release has none or
+# one older than the C++: the tests run the addon of the sources at hand, never a prebuild left
+# over from older sources (node-gyp-build would load one when build/Release is empty).
 ensure_node_modules() {
   export npm_config_nodedir=${npm_config_nodedir:-/usr}
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
   fi
-  [ -e build/Release/os_vif.node ] || [ -d prebuilds/linux-x64 ] || npx node-gyp rebuild >/dev/null
+  local addon=build/Release/os_vif.node
+  if [ ! -e $addon ] || [ -n "$(find native binding.gyp -newer $addon -print -quit)" ]; then
+    npx node-gyp rebuild >/dev/null
+  fi
 }
 
 # Removes what a crashed test, demo or benchmark run left behind: namespaces named after a
