@@ -250,7 +250,15 @@ export class NetlinkSocket {
         }
         if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
         if (m.type === NLMSG_ERROR) {
-          const e = decodeError(m);
+          let e: ReturnType<typeof decodeError>;
+          try {
+            e = decodeError(m);
+          } catch (err) {
+            // the request's outcome is unknown: fail it rather than let the error escape the callback
+            const why = `malformed NLMSG_ERROR answer: ${(err as Error).message}`;
+            this.finish(p, this.error(p.ctx, 'EBADMSG', 74, why));
+            continue;
+          }
           if (e.error === 0) this.finish(p);
           else this.finish(p, this.kernelError(p.ctx, -e.error, e.message, e.offset));
         } else if (m.type === NLMSG_DONE) {
