@@ -55,7 +55,10 @@ function splitDump(perDatagram: number, passes: 'one' | 'each') {
         grams.push(datagram(...entries.slice(i, i + perDatagram)));
       grams.push(done(r.seq));
       if (passes === 'one') s.deliver(...grams);
-      else grams.forEach((g, i) => setTimeout(() => s.deliver(g), i * 2));
+      else
+        grams.forEach((g, i) => {
+          setTimeout(() => s.deliver(g), i * 2);
+        });
     }
   };
 }
