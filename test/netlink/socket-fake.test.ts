@@ -157,3 +157,31 @@ test('a kernel error in a dump answer rejects the dump with that errno', async (
     },
   );
 });
+
+test('an NLMSG_ERROR or NLMSG_DONE carrying no errno (positive, or beyond MAX_ERRNO) fails the request with EBADMSG', async (t) => {
+  for (const [type, code] of [
+    [NLMSG_ERROR, 5],
+    [NLMSG_ERROR, -0x7fffffff - 1],
+    [NLMSG_DONE, -0x7fffffff - 1],
+  ] as const) {
+    await withFakeTransport(
+      (s, reqs) => {
+        for (const r of reqs) {
+          const p = new Uint8Array(20);
+          new DataView(p.buffer).setInt32(0, code, true);
+          s.deliver(nlmsg(type, 0x100, r.seq, p));
+        }
+      },
+      async () => {
+        const nl = await Netlink.open({ timeoutMs: 5000 });
+        try {
+          const call = type === NLMSG_DONE ? nl.links.list() : nl.links.get('eth0');
+          const e = await t.throwsAsync(call, { instanceOf: NetlinkError });
+          t.is(e?.code, 'EBADMSG', `type ${type} code ${code}`);
+        } finally {
+          nl.close();
+        }
+      },
+    );
+  }
+});

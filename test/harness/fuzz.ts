@@ -1,0 +1,17 @@
+/**
+ * How hard the fuzz tests try. The default suite runs each property a bounded number of times
+ * (seconds in all); `OS_VIF_FUZZ=1` multiplies the runs (by `OS_VIF_FUZZ_FACTOR`, default 100)
+ * for a long run by hand, and prints the seed so a failure can be replayed.
+ */
+export const FUZZ = process.env.OS_VIF_FUZZ === '1';
+const factor = Number(process.env.OS_VIF_FUZZ_FACTOR ?? 100);
+
+/** Runs of one property: `n` in the default suite, `n * factor` under OS_VIF_FUZZ=1. */
+export function fuzzRuns(n: number): number {
+  return FUZZ ? Math.max(n, Math.round(n * factor)) : n;
+}
+
+/** fast-check parameters for a property of `n` default runs. */
+export function fuzzParams(n: number): { numRuns: number; verbose: boolean } {
+  return { numRuns: fuzzRuns(n), verbose: FUZZ };
+}
