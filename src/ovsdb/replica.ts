@@ -15,7 +15,7 @@ import {
   ZERO_UUID,
 } from './client.js';
 import { OvsdbConnectionError, OvsdbProtocolError, OvsdbRpcError, OvsdbSchemaError } from './errors.js';
-import { type ColumnType, columnKind, type DatabaseSchema, decodeValue } from './schema.js';
+import { type ColumnType, checkWireAtoms, columnKind, type DatabaseSchema, decodeValue } from './schema.js';
 import {
   type Atom,
   atomKey,
@@ -477,7 +477,7 @@ export function applyDiff(t: ColumnType, old: Value, w: unknown): Value {
     }
     return m;
   }
-  const items = setAtomsFromWire(w);
+  const items = checkWireAtoms(t.key, setAtomsFromWire(w));
   const current = old === null ? [] : Array.isArray(old) ? old : [old as Atom];
   const byKey = new Map(current.map((a) => [atomSortKey(a), a]));
   for (const a of items) {

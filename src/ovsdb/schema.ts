@@ -4,13 +4,14 @@
  * enum, integer/real range, string length, set size, references) and encoded; every value
  * coming back is decoded with the single-element-set shorthand resolved.
  */
-import { OvsdbSchemaError } from './errors.js';
+import { OvsdbProtocolError, OvsdbSchemaError } from './errors.js';
 import {
   type Atom,
   atomSortKey,
   mapFromWire,
   NamedUuid,
   setAtomsFromWire,
+  shortJson,
   UUID_RE,
   Uuid,
   type Value,
@@ -279,14 +280,45 @@ export function encodeValue(c: ColumnSchema, v: unknown, table?: string): WireVa
 
 /** Decodes a wire value for a column type. */
 export function decodeValue(t: ColumnType, w: unknown): Value {
-  if (t.value) return mapFromWire(w);
-  const items = setAtomsFromWire(w);
+  if (t.value) {
+    const m = mapFromWire(w);
+    for (const [k, v] of m) {
+      checkWireAtom(t.key, k, true);
+      checkWireAtom(t.value, v, false);
+    }
+    return m;
+  }
+  const items = checkWireAtoms(t.key, setAtomsFromWire(w));
   switch (columnKind(t)) {
     case 'set':
       return items;
     case 'optional':
+      if (items.length > 1) throw new OvsdbProtocolError(`${items.length} values for an optional column`);
       return items[0] ?? null;
     default:
-      return items[0] ?? null;
+      if (items.length !== 1)
+        throw new OvsdbProtocolError(`${items.length} values for a column of exactly one`);
+      return items[0]!;
   }
+}
+
+/** `atoms`, each checked to be of type `b` (as the server sends it); {@link OvsdbProtocolError} otherwise. */
+export function checkWireAtoms(b: BaseType, atoms: Atom[]): Atom[] {
+  for (const a of atoms) checkWireAtom(b, a, false);
+  return atoms;
+}
+
+/** Map keys of type uuid are held as their id (see `atomKey`). */
+function checkWireAtom(b: BaseType, a: Atom, mapKey: boolean): void {
+  const ok =
+    b.type === 'integer'
+      ? Number.isInteger(a)
+      : b.type === 'real'
+        ? typeof a === 'number'
+        : b.type === 'boolean'
+          ? typeof a === 'boolean'
+          : b.type === 'string'
+            ? typeof a === 'string'
+            : a instanceof Uuid || (mapKey && typeof a === 'string' && UUID_RE.test(a));
+  if (!ok) throw new OvsdbProtocolError(`expected ${b.type}, got ${shortJson(a)}`);
 }

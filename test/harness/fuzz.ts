@@ -11,7 +11,13 @@ export function fuzzRuns(n: number): number {
   return FUZZ ? Math.max(n, Math.round(n * factor)) : n;
 }
 
-/** fast-check parameters for a property of `n` default runs. */
-export function fuzzParams(n: number): { numRuns: number; verbose: boolean } {
-  return { numRuns: fuzzRuns(n), verbose: FUZZ };
+/**
+ * fast-check parameters for a property of `n` default runs. An async run that has not finished
+ * after `timeout` ms fails the property (a hang is a finding, not a stuck test).
+ */
+export function fuzzParams(
+  n: number,
+  timeout = 10_000,
+): { numRuns: number; verbose: boolean; timeout: number } {
+  return { numRuns: fuzzRuns(n), verbose: FUZZ, timeout };
 }

@@ -149,6 +149,20 @@ function checkRow(replica: Replica, table: string, row: Record<string, unknown>)
             ? !Array.isArray(v) && !(v instanceof Map)
             : v !== null && !Array.isArray(v) && !(v instanceof Map);
     if (!ok) throw new Error(`${table}.${c} (${kind}) holds ${JSON.stringify(v)}`);
+    const type = replica.schema.column(table, c).type;
+    const atoms = v instanceof Map ? [...v.values()] : Array.isArray(v) ? v : v === null ? [] : [v];
+    const want = (type.value ?? type.key).type;
+    for (const a of atoms) {
+      const fits =
+        want === 'uuid'
+          ? a instanceof Uuid
+          : want === 'real'
+            ? typeof a === 'number'
+            : want === 'integer'
+              ? Number.isInteger(a)
+              : typeof a === want;
+      if (!fits) throw new Error(`${table}.${c} (${want}) holds the atom ${JSON.stringify(a)}`);
+    }
   }
 }
 
@@ -183,8 +197,13 @@ test.serial(
           }
           // a round trip: everything written before the echo reply has been handled
           await client.echo().catch(() => undefined);
-          await replica.synced(5000);
-          for (const table of TABLES) for (const row of replica.rows(table)) checkRow(replica, table, row);
+          try {
+            await replica.synced(5000);
+            for (const table of TABLES) for (const row of replica.rows(table)) checkRow(replica, table, row);
+          } catch (e) {
+            t.log(`after ${JSON.stringify(notes)}: ${String(e)}`);
+            throw e;
+          }
         }),
         fuzzParams(150),
       );
