@@ -1,10 +1,10 @@
 /**
  * How hard the fuzz tests try. The default suite runs each property a bounded number of times
- * (seconds in all); `OS_VIF_FUZZ=1` multiplies the runs (by `OS_VIF_FUZZ_FACTOR`, default 100)
- * for a long run by hand, and prints the seed so a failure can be replayed.
+ * (seconds in all); `OS_VIF_FUZZ=1` multiplies the runs (by `OS_VIF_FUZZ_FACTOR`, default 25; `npm run fuzz` runs them all)
+ * for a long run by hand (verbose counterexamples; fast-check prints the seed to replay one).
  */
 export const FUZZ = process.env.OS_VIF_FUZZ === '1';
-const factor = Number(process.env.OS_VIF_FUZZ_FACTOR ?? 100);
+const factor = Number(process.env.OS_VIF_FUZZ_FACTOR ?? 25);
 
 /** Runs of one property: `n` in the default suite, `n * factor` under OS_VIF_FUZZ=1. */
 export function fuzzRuns(n: number): number {
