@@ -3,7 +3,7 @@
  * VIF files never hold a VIF that loads): random arguments, and plug/unplug with VIF, instance
  * and config files of random bytes, random JSON, or os-vif primitives with random values spliced
  * in. Properties: `main` never throws; invalid input exits 2 with exactly one line on stderr and
- * nothing on stdout; argument parsing gives values, 'help' or a UsageError. OS_VIF_FUZZ=1 runs
+ * nothing on stdout (with --json: one JSON object saying exit 2); argument parsing gives values, 'help' or a UsageError. OS_VIF_FUZZ=1 runs
  * many more cases. (Serial: `main` initialises the one library instance of the process.)
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -118,7 +118,12 @@ test.serial(
           const err: string[] = [];
           const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), tty: false });
           if (code !== 2) throw new Error(`exit ${code}: ${err.join(' | ')}`);
-          if (out.length !== 0) throw new Error(`stdout: ${out.join(' | ')}`);
+          if (json) {
+            // --json: the failure as one JSON object on stdout too (docs/cli.md)
+            const o =
+              out.length === 1 ? (JSON.parse(out[0]!) as { ok?: unknown; exit?: unknown }) : undefined;
+            if (o?.ok !== false || o.exit !== 2) throw new Error(`stdout: ${out.join(' | ')}`);
+          } else if (out.length !== 0) throw new Error(`stdout: ${out.join(' | ')}`);
           if (err.length !== 1 || err[0]!.includes('\n')) throw new Error(`stderr: ${JSON.stringify(err)}`);
         },
       ),
