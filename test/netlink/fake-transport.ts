@@ -47,7 +47,12 @@ export async function withFakeTransport<T>(
       sent: [],
       closed: false,
       deliver: (...datagrams) => {
-        if (!fake.closed) options.onMessages(datagrams.map((d) => Buffer.from(d)));
+        // group 0 for each: answers and unicast messages (a test of multicast passes groups itself)
+        if (!fake.closed)
+          options.onMessages(
+            datagrams.map((d) => Buffer.from(d)),
+            datagrams.map(() => 0),
+          );
       },
       fail: (code, errno) => {
         if (!fake.closed)
@@ -57,6 +62,7 @@ export async function withFakeTransport<T>(
     sockets.push(fake);
     const sock: NativeNetlinkSocket = {
       portId: 4242 + sockets.length,
+      receiveBuffer: 2 * (options.rcvbuf ?? 1 << 20),
       send(datagram, callback) {
         if (fake.closed)
           throw Object.assign(new Error('EBADF'), { code: 'EBADF', errno: 9, syscall: 'send' });
