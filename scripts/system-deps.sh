@@ -8,6 +8,7 @@ ensure_system_packages() {
   command -v ping >/dev/null || need+=(iputils-ping)
   command -v nft >/dev/null || need+=(nftables)
   command -v strace >/dev/null || need+=(strace)
+  command -v gcc >/dev/null || need+=(gcc)
   command -v g++ >/dev/null || need+=(g++)
   command -v make >/dev/null || need+=(make)
   command -v clang++ >/dev/null || need+=(clang) # test/native/sanitize.sh (ASan + UBSan)

@@ -87,6 +87,11 @@ const MAX_DATAGRAM = 64 * 1024;
 
 const maxInFlight = (o: SocketOptions): number => o.maxInFlight ?? 2048;
 
+/** An errno the kernel can send (it negates values below MAX_ERRNO, 4095); anything else is a malformed answer. */
+function isErrno(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && n < 4096;
+}
+
 /** One netlink socket (NETLINK_ROUTE). */
 export class NetlinkSocket {
   private readonly sock: NativeNetlinkSocket;
@@ -250,15 +255,26 @@ export class NetlinkSocket {
         }
         if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
         if (m.type === NLMSG_ERROR) {
-          const e = decodeError(m);
+          let e: ReturnType<typeof decodeError>;
+          try {
+            e = decodeError(m);
+          } catch (err) {
+            // the request's outcome is unknown: fail it rather than let the error escape the callback
+            const why = `malformed NLMSG_ERROR answer: ${(err as Error).message}`;
+            this.finish(p, this.error(p.ctx, 'EBADMSG', 74, why));
+            continue;
+          }
           if (e.error === 0) this.finish(p);
-          else this.finish(p, this.kernelError(p.ctx, -e.error, e.message, e.offset));
+          else if (isErrno(-e.error)) this.finish(p, this.kernelError(p.ctx, -e.error, e.message, e.offset));
+          else this.finish(p, this.error(p.ctx, 'EBADMSG', 74, `NLMSG_ERROR with error ${e.error}`));
         } else if (m.type === NLMSG_DONE) {
           const code =
             m.payload.length >= 4
               ? new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true)
               : 0;
-          if (code < 0) this.finish(p, this.kernelError(p.ctx, -code));
+          if (code < 0 && isErrno(-code)) this.finish(p, this.kernelError(p.ctx, -code));
+          else if (code < 0)
+            this.finish(p, this.error(p.ctx, 'EBADMSG', 74, `NLMSG_DONE with error ${code}`));
           else this.finish(p);
         } else {
           p.messages.push(m);

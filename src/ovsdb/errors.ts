@@ -44,6 +44,15 @@ export class OvsdbCancelledError extends OvsdbConnectionError {
   }
 }
 
+/**
+ * A value, row or update from the server that does not follow RFC 7047 (`["set", 5]`, a row
+ * that is not an object, ...). Decoding throws it; a notification that carries one closes its
+ * session with an {@link OvsdbConnectionError} of kind `protocol` (the replica then resyncs).
+ */
+export class OvsdbProtocolError extends OvsdbError {
+  override name = 'OvsdbProtocolError';
+}
+
 /** A JSON-RPC method failed as a whole (e.g. `unknown database`, `unknown monitor`). */
 export class OvsdbRpcError extends OvsdbError {
   override name = 'OvsdbRpcError';

@@ -4,8 +4,15 @@
  * timeouts and cancellation. It knows no OVSDB method except `echo`; it never reconnects.
  */
 import type { Duplex } from 'node:stream';
-import { OvsdbCancelledError, OvsdbConnectionError, OvsdbRpcError, OvsdbTimeoutError } from './errors.js';
+import {
+  OvsdbCancelledError,
+  OvsdbConnectionError,
+  OvsdbProtocolError,
+  OvsdbRpcError,
+  OvsdbTimeoutError,
+} from './errors.js';
 import { FramingError, JsonFramer } from './framing.js';
+import { shortJson } from './values.js';
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -185,7 +192,19 @@ export class JsonRpcSession {
     }
     for (const m of messages) {
       if (this.closedWith) return;
-      this.dispatch(m);
+      try {
+        this.dispatch(m);
+      } catch (e) {
+        // a notification whose contents break RFC 7047 (a malformed update): the state it was
+        // to change can no longer be trusted, so the session ends and its owner resyncs
+        if (!(e instanceof OvsdbProtocolError)) throw e;
+        this.close(
+          new OvsdbConnectionError('protocol', `protocol error: ${e.message}`, this.opts.remote, {
+            cause: e,
+          }),
+        );
+        return;
+      }
     }
   }
 
@@ -217,9 +236,14 @@ export class JsonRpcSession {
     const p = this.settle(msg.id);
     if (!p) return; // timed out or cancelled earlier
     if (msg.error !== null && msg.error !== undefined) {
-      const e = msg.error as { error?: unknown; details?: unknown };
-      const name = typeof e === 'object' && typeof e.error === 'string' ? e.error : String(msg.error);
-      const details = typeof e === 'object' && typeof e.details === 'string' ? e.details : undefined;
+      const e = typeof msg.error === 'object' ? (msg.error as { error?: unknown; details?: unknown }) : {};
+      const name =
+        typeof e.error === 'string'
+          ? e.error
+          : typeof msg.error === 'string'
+            ? msg.error
+            : shortJson(msg.error);
+      const details = typeof e.details === 'string' ? e.details : undefined;
       p.reject(new OvsdbRpcError(p.method, name, details));
     } else p.resolve(msg.result);
   }

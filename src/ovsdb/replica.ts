@@ -14,14 +14,14 @@ import {
   type SessionHandle,
   ZERO_UUID,
 } from './client.js';
-import { OvsdbConnectionError, OvsdbRpcError, OvsdbSchemaError } from './errors.js';
-import { type ColumnType, columnKind, type DatabaseSchema, decodeValue } from './schema.js';
+import { OvsdbConnectionError, OvsdbProtocolError, OvsdbRpcError, OvsdbSchemaError } from './errors.js';
+import { type ColumnType, checkWireAtoms, columnKind, type DatabaseSchema, decodeValue } from './schema.js';
 import {
   type Atom,
-  atomFromWire,
   atomKey,
   atomSortKey,
   type Row,
+  setAtomsFromWire,
   Uuid,
   type Value,
   valuesEqual,
@@ -267,6 +267,8 @@ export class Replica extends EventEmitter {
         reqs,
         this.txnId ?? ZERO_UUID,
       ])) as [boolean, string, MonitorUpdate['tables']];
+      if (!Array.isArray(r) || r.length !== 3 || typeof r[1] !== 'string')
+        throw new OvsdbProtocolError(`monitor_cond_since reply is not [found, last-txn-id, updates]`);
       const [found, last, tables] = r;
       if (found && this.syncedGen >= 0) {
         this.lastSyncMode = 'since';
@@ -311,11 +313,12 @@ export class Replica extends EventEmitter {
   private replaceAll(u: MonitorUpdate): void {
     const fresh = new Map<string, Table>();
     for (const t of this.data.keys()) fresh.set(t, new Map());
-    for (const [t, rows] of Object.entries(u.tables)) {
+    for (const [t, rows] of entriesOf(u.tables, 'table updates')) {
       const table = fresh.get(t);
       if (!table) continue;
-      for (const [id, ru] of Object.entries(rows)) {
-        const wire = (ru.initial ?? ru.insert ?? ru.new ?? ru) as Record<string, unknown>;
+      for (const [id, ru] of entriesOf(rows, `${t} rows`)) {
+        const r = objectOf(ru, `${t} row ${id}`);
+        const wire = objectOf(r.initial ?? r.insert ?? r.new ?? r, `${t} row ${id}`);
         table.set(id, this.fullRow(t, id, wire));
       }
     }
@@ -332,20 +335,21 @@ export class Replica extends EventEmitter {
 
   private applyUpdate(u: MonitorUpdate): void {
     if (u.lastTxnId !== undefined) this.txnId = u.lastTxnId;
-    for (const [t, rows] of Object.entries(u.tables)) {
+    for (const [t, rows] of entriesOf(u.tables, 'table updates')) {
       const table = this.data.get(t);
       if (!table) continue;
-      for (const [id, ru] of Object.entries(rows)) {
+      for (const [id, update] of entriesOf(rows, `${t} rows`)) {
+        const ru = objectOf(update, `${t} row ${id}`);
         const old = table.get(id);
         if (u.version === 1) {
-          if (ru.new) this.setRow(t, id, this.fullRow(t, id, ru.new as Record<string, unknown>), old);
+          if (ru.new) this.setRow(t, id, this.fullRow(t, id, objectOf(ru.new, `${t} row ${id}`)), old);
           else if (old) this.setRow(t, id, undefined, old);
           continue;
         }
         if (ru.initial || ru.insert) {
-          this.setRow(t, id, this.fullRow(t, id, (ru.initial ?? ru.insert) as Record<string, unknown>), old);
+          this.setRow(t, id, this.fullRow(t, id, objectOf(ru.initial ?? ru.insert, `${t} row ${id}`)), old);
         } else if (ru.modify && old) {
-          this.setRow(t, id, this.modified(t, old, ru.modify as Record<string, unknown>), old);
+          this.setRow(t, id, this.modified(t, old, objectOf(ru.modify, `${t} row ${id}`)), old);
         } else if ('delete' in ru && old) {
           this.setRow(t, id, undefined, old);
         }
@@ -388,6 +392,17 @@ export class Replica extends EventEmitter {
     if (row) change.new = row;
     this.emit('change', change);
   }
+}
+
+/** `v` as a JSON object, or {@link OvsdbProtocolError} naming `what`. */
+function objectOf(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new OvsdbProtocolError(`${what}: not a JSON object in a monitor update`);
+  return v as Record<string, unknown>;
+}
+
+function entriesOf(v: unknown, what: string): [string, unknown][] {
+  return Object.entries(objectOf(v, what));
 }
 
 function keyString(a: Atom): string {
@@ -462,8 +477,7 @@ export function applyDiff(t: ColumnType, old: Value, w: unknown): Value {
     }
     return m;
   }
-  const items =
-    Array.isArray(w) && w[0] === 'set' ? (w[1] as unknown[]).map(atomFromWire) : [atomFromWire(w)];
+  const items = checkWireAtoms(t.key, setAtomsFromWire(w));
   const current = old === null ? [] : Array.isArray(old) ? old : [old as Atom];
   const byKey = new Map(current.map((a) => [atomSortKey(a), a]));
   for (const a of items) {

@@ -4,13 +4,14 @@
  * enum, integer/real range, string length, set size, references) and encoded; every value
  * coming back is decoded with the single-element-set shorthand resolved.
  */
-import { OvsdbSchemaError } from './errors.js';
+import { OvsdbProtocolError, OvsdbSchemaError } from './errors.js';
 import {
   type Atom,
-  atomFromWire,
-  atomKey,
   atomSortKey,
+  mapFromWire,
   NamedUuid,
+  setAtomsFromWire,
+  shortJson,
   UUID_RE,
   Uuid,
   type Value,
@@ -84,7 +85,10 @@ export class DatabaseSchema {
   /** Parses a `get_schema` result; throws {@link OvsdbSchemaError} when it is not one. */
   static parse(json: unknown): DatabaseSchema {
     const o = asObject(json, 'schema');
-    const name = String(o.name);
+    if (typeof o.name !== 'string') throw new OvsdbSchemaError('schema name is not a string');
+    if (o.version !== undefined && typeof o.version !== 'string')
+      throw new OvsdbSchemaError('schema version is not a string');
+    const name = o.name;
     const tables = new Map<string, TableSchema>();
     for (const [tname, tjson] of Object.entries(asObject(o.tables, 'tables'))) {
       const t = asObject(tjson, tname);
@@ -106,7 +110,7 @@ export class DatabaseSchema {
         indexes: Array.isArray(t.indexes) ? (t.indexes as string[][]) : [],
       });
     }
-    return new DatabaseSchema(name, String(o.version ?? ''), tables, json);
+    return new DatabaseSchema(name, o.version ?? '', tables, json);
   }
 
   /** The table, or an {@link OvsdbSchemaError} naming it. */
@@ -152,10 +156,11 @@ function parseBase(j: unknown, t: string, c: string): BaseType {
   const b: BaseType = { type: o.type as BaseType['type'] };
   if (o.enum !== undefined) {
     const e = o.enum;
-    b.enum =
-      Array.isArray(e) && e[0] === 'set'
-        ? (e[1] as unknown[]).map((x) => atomFromWire(x))
-        : [atomFromWire(e)];
+    try {
+      b.enum = setAtomsFromWire(e);
+    } catch {
+      throw new OvsdbSchemaError(`${t}.${c} enum is not a set of atoms`);
+    }
   }
   for (const k of ['minInteger', 'maxInteger', 'minReal', 'maxReal', 'minLength', 'maxLength'] as const) {
     if (typeof o[k] === 'number') b[k] = o[k] as number;
@@ -276,20 +281,44 @@ export function encodeValue(c: ColumnSchema, v: unknown, table?: string): WireVa
 /** Decodes a wire value for a column type. */
 export function decodeValue(t: ColumnType, w: unknown): Value {
   if (t.value) {
-    const m = new Map<Atom, Atom>();
-    if (Array.isArray(w) && w[0] === 'map') {
-      for (const [k, x] of w[1] as [unknown, unknown][]) m.set(atomKey(atomFromWire(k)), atomFromWire(x));
+    const m = mapFromWire(w);
+    for (const [k, v] of m) {
+      checkWireAtom(t.key, k, true);
+      checkWireAtom(t.value, v, false);
     }
     return m;
   }
-  const items =
-    Array.isArray(w) && w[0] === 'set' ? (w[1] as unknown[]).map(atomFromWire) : [atomFromWire(w)];
+  const items = checkWireAtoms(t.key, setAtomsFromWire(w));
   switch (columnKind(t)) {
     case 'set':
       return items;
     case 'optional':
+      if (items.length > 1) throw new OvsdbProtocolError(`${items.length} values for an optional column`);
       return items[0] ?? null;
     default:
-      return items[0] ?? null;
+      if (items.length !== 1)
+        throw new OvsdbProtocolError(`${items.length} values for a column of exactly one`);
+      return items[0]!;
   }
+}
+
+/** `atoms`, each checked to be of type `b` (as the server sends it); {@link OvsdbProtocolError} otherwise. */
+export function checkWireAtoms(b: BaseType, atoms: Atom[]): Atom[] {
+  for (const a of atoms) checkWireAtom(b, a, false);
+  return atoms;
+}
+
+/** Map keys of type uuid are held as their id (see `atomKey`). */
+function checkWireAtom(b: BaseType, a: Atom, mapKey: boolean): void {
+  const ok =
+    b.type === 'integer'
+      ? Number.isInteger(a)
+      : b.type === 'real'
+        ? typeof a === 'number'
+        : b.type === 'boolean'
+          ? typeof a === 'boolean'
+          : b.type === 'string'
+            ? typeof a === 'string'
+            : a instanceof Uuid || (mapKey && typeof a === 'string' && UUID_RE.test(a));
+  if (!ok) throw new OvsdbProtocolError(`expected ${b.type}, got ${shortJson(a)}`);
 }

@@ -15,6 +15,8 @@
  * become the atom the server expects.
  */
 
+import { OvsdbProtocolError } from './errors.js';
+
 /** A row's UUID. Compare with {@link Uuid.equals} or by `id`. */
 export class Uuid {
   /** The UUID in its canonical 36-character form. */
@@ -96,17 +98,17 @@ export function valueToWire(v: Value | Record<string, Atom>): WireValue {
   return atomToWire(v);
 }
 
-/** Decodes one atom; throws TypeError when `w` is not one. */
+/** Decodes one atom; throws {@link OvsdbProtocolError} when `w` is not one. */
 export function atomFromWire(w: unknown): Atom {
   if (typeof w === 'string' || typeof w === 'number' || typeof w === 'boolean') return w;
   if (Array.isArray(w) && w.length === 2 && typeof w[1] === 'string') {
     if (w[0] === 'uuid') return new Uuid(w[1]);
     if (w[0] === 'named-uuid') return new NamedUuid(w[1]);
   }
-  throw new TypeError(`not an OVSDB atom: ${JSON.stringify(w)}`);
+  throw new OvsdbProtocolError(`not an OVSDB atom: ${shortJson(w)}`);
 }
 
-/** Decodes a value without a schema (a lone atom stays an atom). */
+/** Decodes a value without a schema (a lone atom stays an atom); {@link OvsdbProtocolError} when malformed. */
 export function valueFromWire(w: unknown): Value {
   if (Array.isArray(w) && w.length === 2 && Array.isArray(w[1])) {
     if (w[0] === 'set') return (w[1] as unknown[]).map(atomFromWire);
@@ -114,13 +116,38 @@ export function valueFromWire(w: unknown): Value {
       const m = new Map<Atom, Atom>();
       for (const pair of w[1] as unknown[]) {
         if (!Array.isArray(pair) || pair.length !== 2)
-          throw new TypeError(`bad map pair: ${JSON.stringify(pair)}`);
+          throw new OvsdbProtocolError(`bad map pair: ${shortJson(pair)}`);
         m.set(atomKey(atomFromWire(pair[0])), atomFromWire(pair[1]));
       }
       return m;
     }
   }
   return atomFromWire(w);
+}
+
+/**
+ * The atoms of a set-typed wire value: `["set", [...]]` or a lone atom (the one-element
+ * shorthand). {@link OvsdbProtocolError} when malformed.
+ */
+export function setAtomsFromWire(w: unknown): Atom[] {
+  if (Array.isArray(w) && w[0] === 'set') {
+    if (w.length !== 2 || !Array.isArray(w[1])) throw new OvsdbProtocolError(`bad set: ${shortJson(w)}`);
+    return (w[1] as unknown[]).map(atomFromWire);
+  }
+  return [atomFromWire(w)];
+}
+
+/** The pairs of a `["map", [[k, v], ...]]` wire value (UUID keys as their id); {@link OvsdbProtocolError} when malformed. */
+export function mapFromWire(w: unknown): Map<Atom, Atom> {
+  if (!Array.isArray(w) || w.length !== 2 || w[0] !== 'map' || !Array.isArray(w[1]))
+    throw new OvsdbProtocolError(`not an OVSDB map: ${shortJson(w)}`);
+  const m = new Map<Atom, Atom>();
+  for (const pair of w[1] as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new OvsdbProtocolError(`bad map pair: ${shortJson(pair)}`);
+    m.set(atomKey(atomFromWire(pair[0])), atomFromWire(pair[1]));
+  }
+  return m;
 }
 
 /**
@@ -164,4 +191,16 @@ export function atomSortKey(a: Atom): string {
   if (a instanceof Uuid) return `u:${a.id}`;
   if (a instanceof NamedUuid) return `n:${a.name}`;
   return `${typeof a}:${String(a)}`;
+}
+
+/** JSON of a value for an error message, cut at 200 characters. */
+export function shortJson(v: unknown): string {
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    s = undefined;
+  }
+  s ??= typeof v;
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 }

@@ -1,8 +1,7 @@
 /** links.watch(): add, change and delete are seen; lost events (ENOBUFS) are reported as such. */
 import type { ExecutionContext } from 'ava';
-import test from 'ava';
 import type { LinkEvent, Netlink } from '../../src/netlink/index.js';
-import { sh } from '../harness/netns.js';
+import { sh, TestNetns } from '../harness/netns.js';
 import { inNetns, kernelTest } from './kernel.js';
 
 /** Reads a watcher in the background into `events`; `until` waits (at most `ms`) for a condition. */
@@ -60,4 +59,20 @@ kernelTest('watch() reports lost events when the kernel overruns its buffer, the
   }),
 );
 
-test('watch tests run in namespaces of their own', (t) => t.pass());
+kernelTest('watch() sees only its own namespace: a link made in another one never shows', (t) =>
+  inNetns(async (ns, nl) => {
+    const other = TestNetns.create();
+    try {
+      const w = reader(t, nl, { existing: true });
+      t.true(await w.until((ev) => named(ev, 'lo').length > 0), 'subscribed');
+      other.ip('link', 'add', 'elsewhere', 'type', 'bridge');
+      ns.ip('link', 'add', 'here', 'type', 'bridge');
+      t.true(await w.until((ev) => named(ev, 'here').length > 0), 'the link made in its namespace shows');
+      // 'here' was made after 'elsewhere': had the event of 'elsewhere' reached this socket, it would be in by now
+      t.deepEqual(named(w.events, 'elsewhere'), []);
+      t.false(w.events.some((e) => e.type !== 'lost' && e.link.name === 'elsewhere'));
+    } finally {
+      other.destroy();
+    }
+  }),
+);

@@ -11,6 +11,7 @@ import {
   encodeOperations,
   NamedUuid,
   namedUuid,
+  OvsdbProtocolError,
   OvsdbSchemaError,
   parseRemotes,
   Uuid,
@@ -40,7 +41,7 @@ test('schema-less values: golden wire forms', (t) => {
   const m = valueFromWire(['map', [[['uuid', U1], 1]]]) as Map<unknown, unknown>;
   t.is(m.get(U1), 1, 'uuid map keys are looked up by their id');
   t.true(valueFromWire(['named-uuid', 'n']) instanceof NamedUuid);
-  t.throws(() => valueFromWire({ bogus: 1 }), { instanceOf: TypeError });
+  t.throws(() => valueFromWire({ bogus: 1 }), { instanceOf: OvsdbProtocolError });
 });
 
 test('single-element-set shorthand, both ways, driven by the column type', (t) => {
