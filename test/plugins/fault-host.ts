@@ -11,6 +11,7 @@ import type { LinkHost } from '../../src/plugins/host/links.js';
 import type { SwitchHost } from '../../src/plugins/host/switch.js';
 import type { OvsOptions } from '../../src/plugins/options.js';
 import type { OvsHostFactory } from '../../src/plugins/ovs/plugin.js';
+import type { Logger } from '../../src/vif/index.js';
 
 /** The error an injected step throws. */
 export class InjectedFault extends Error {
@@ -98,8 +99,8 @@ export function faultyFactory(
   return {
     switches,
     links: async (): Promise<LinkHost> => wrap(await real.links(), 'links', injector, describeLinks),
-    switch: async (options: OvsOptions): Promise<SwitchHost> => {
-      const sw = await real.switch(options);
+    switch: async (options: OvsOptions, logger?: Logger): Promise<SwitchHost> => {
+      const sw = await real.switch(options, logger);
       switches.push(sw);
       return wrap(sw, 'switch', injector, describeSwitch);
     },
