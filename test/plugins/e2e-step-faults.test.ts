@@ -17,7 +17,10 @@ import { faultyFactory, InjectedFault, StepInjector } from './fault-host.js';
 import { linkState, ovsState } from './witness.js';
 
 const e2e = gatedTest('step fault injection tests');
-/** With OS_VIF_SOAK=1 every host call is failed in turn; by default every call that writes. */
+/**
+ * With OS_VIF_SOAK=1 every host call is failed in turn, each round followed by a plug without
+ * a fault; by default every call that writes, the rounds chained (see {@link everyStep}).
+ */
 const SOAK = process.env.OS_VIF_SOAK === '1';
 const READS = /^(links\.(get|exists|addresses|gatewayRoutes)|switch\.(hasColumn|bridgePorts))\(/;
 
@@ -58,9 +61,12 @@ interface Case {
 }
 
 /**
- * Runs a plug once to count its host calls (N), then for k = 0..N-1: arm the fault at k, plug
- * (it must fail with the injected fault), compare the host with the first snapshot, plug again
- * without a fault, compare with the reference plugged state, reset.
+ * Runs a plug once to count its host calls (N), then for each k: arm the fault at k, plug (it
+ * must fail with the fault injected at step k, so the steps before it all went through), and
+ * compare the host with the first snapshot. With OS_VIF_SOAK=1 each round then plugs again
+ * without a fault, compares with the reference plugged state and resets; by default the next
+ * round's plug is that next plug (it starts from the first state, the one a plug succeeded
+ * from, and must get as far as its own step k+1), and one plug without a fault ends the test.
  */
 async function everyStep(t: ExecutionContext, c: Case): Promise<void> {
   const host = await testHost(t);
@@ -91,13 +97,20 @@ async function everyStep(t: ExecutionContext, c: Case): Promise<void> {
   for (const k of ks) {
     injector.arm(k);
     const error = await t.throwsAsync(plugin.plug(c.vif, INSTANCE), undefined, `step ${k}: ${steps[k]}`);
-    t.true(error instanceof InjectedFault, `step ${k}: the injected fault surfaces (${String(error)})`);
+    t.true(
+      error instanceof InjectedFault && error.step === k,
+      `the plug reached step ${k} and failed there (${String(error)})`,
+    );
     t.deepEqual(snapshot(host.ns, remote), clean, `fault at step ${k} (${steps[k]}) leaves nothing behind`);
+    if (!SOAK) continue;
     injector.arm();
     await plugin.plug(c.vif, INSTANCE);
     t.deepEqual(snapshot(host.ns, remote), plugged, `after a fault at step ${k} the next plug succeeds`);
     await reset();
   }
+  injector.arm();
+  await plugin.plug(c.vif, INSTANCE);
+  t.deepEqual(snapshot(host.ns, remote), plugged, 'after the last fault the next plug succeeds');
 }
 
 const LB_VIF = new objects.VIFBridge({
