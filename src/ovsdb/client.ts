@@ -10,7 +10,6 @@
  * transactions) re-run theirs on the refreshed replica, which is safe.
  */
 import { EventEmitter } from 'node:events';
-import { Backoff } from './backoff.js';
 import { OvsdbConnectionError, OvsdbOperationError, OvsdbRpcError, operationError } from './errors.js';
 import { JsonRpcSession, type RequestOptions } from './jsonrpc.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -21,6 +20,7 @@ import {
   type Operation,
   type OperationResult,
 } from './operations.js';
+import { Reconnect, type ReconnectStats } from './reconnect.js';
 import { openStream, parseRemotes, type Remote, type TlsOptions } from './remote.js';
 import { DatabaseSchema } from './schema.js';
 
@@ -34,7 +34,13 @@ export interface ConnectOptions {
   probeIntervalMs?: number;
   /** Reconnect after the connection is lost (default true). */
   reconnect?: boolean;
-  /** Back-off between attempts (defaults 50 and 2000 ms). */
+  /**
+   * Back-off between attempts (defaults 50 and 2000 ms), decided by the {@link Reconnect} state
+   * machine: after a connection that lived at least the current back-off, the minimum; after
+   * failed attempts (or a connection dropped at once), doubled up to the maximum; each remote
+   * of a list is tried once without waiting first. Each wait is shortened by up to 25% at
+   * random, so clients restarted together do not reconnect in lockstep.
+   */
   backoffMinMs?: number;
   backoffMaxMs?: number;
   /** Key, certificate and CA for `ssl:` remotes. */
@@ -94,7 +100,7 @@ export class OvsdbClient extends EventEmitter {
   private readonly remotes: Remote[];
   private readonly opts: Required<Omit<ConnectOptions, 'tls' | 'logger'>> & Pick<ConnectOptions, 'tls'>;
   private readonly log: Logger;
-  private readonly backoff: Backoff;
+  private readonly fsm: Reconnect;
   private session: JsonRpcSession | undefined;
   private sessionRemote = '';
   private gen = 0;
@@ -123,7 +129,15 @@ export class OvsdbClient extends EventEmitter {
       validate: options.validate ?? true,
       tls: options.tls,
     };
-    this.backoff = new Backoff(this.opts.backoffMinMs, this.opts.backoffMaxMs);
+    // inactivity probes stay with the session (JsonRpcSession), so the machine's are off
+    this.fsm = new Reconnect({
+      minBackoffMs: this.opts.backoffMinMs,
+      maxBackoffMs: this.opts.backoffMaxMs,
+      probeIntervalMs: 0,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+      backoffFreeTries: remotes.length,
+    });
+    this.fsm.enable();
   }
 
   /**
@@ -152,6 +166,11 @@ export class OvsdbClient extends EventEmitter {
     return this.session !== undefined && !this.session.closed;
   }
 
+  /** The reconnection state machine's state and counters (attempts, successes, back-off, time connected). */
+  get reconnectStats(): ReconnectStats {
+    return this.fsm.stats();
+  }
+
   /** Registers a hook run on every new session (and at once on the current one). */
   async addSessionHook(hook: SessionHook): Promise<void> {
     this.hooks.push(hook);
@@ -167,6 +186,7 @@ export class OvsdbClient extends EventEmitter {
   /** Closes the connection for good; pending and later calls reject with a `closed` error. */
   async close(): Promise<void> {
     this.closing = true;
+    this.fsm.disable();
     const e = new OvsdbConnectionError('closed', 'client closed');
     for (const w of this.waiters.splice(0)) w.reject(e);
     this.session?.close(e);
@@ -381,28 +401,31 @@ export class OvsdbClient extends EventEmitter {
     });
   }
 
+  /**
+   * Attempts remotes in turn (at least each once) until one gives a session, waiting between
+   * attempts as the state machine says, within `budgetMs`.
+   */
   private async establish(budgetMs: number): Promise<void> {
     const deadline = Date.now() + budgetMs;
     let last: unknown;
-    for (;;) {
-      for (let i = 0; i < this.remotes.length; i++) {
-        if (this.closing) throw new OvsdbConnectionError('closed', 'client closed');
-        const remote = this.remotes[this.nextRemote++ % this.remotes.length]!;
-        try {
-          await this.attempt(
-            remote,
-            Math.max(100, Math.min(this.opts.connectTimeoutMs, deadline - Date.now())),
-          );
-          this.backoff.reset();
-          return;
-        } catch (e) {
-          last = e;
-          this.log.debug({ remote: remote.text, err: String(e) }, 'ovsdb connection attempt failed');
-        }
+    for (let attempts = 1; ; attempts++) {
+      if (this.closing) throw new OvsdbConnectionError('closed', 'client closed');
+      const remote = this.remotes[this.nextRemote++ % this.remotes.length]!;
+      this.fsm.connecting();
+      try {
+        await this.attempt(
+          remote,
+          Math.max(100, Math.min(this.opts.connectTimeoutMs, deadline - Date.now())),
+        );
+        return;
+      } catch (e) {
+        last = e;
+        this.fsm.connectFailed();
+        this.log.debug({ remote: remote.text, err: String(e) }, 'ovsdb connection attempt failed');
       }
-      const wait = this.backoff.next();
-      if (Date.now() + wait > deadline) break;
-      await sleep(wait);
+      const wait = this.backoffWait();
+      if (attempts >= this.remotes.length && Date.now() + wait > deadline) break;
+      if (wait > 0) await sleep(wait);
     }
     if (last instanceof OvsdbConnectionError) throw last;
     throw new OvsdbConnectionError(
@@ -444,6 +467,7 @@ export class OvsdbClient extends EventEmitter {
       this.settingUp = false;
       throw e;
     }
+    this.fsm.connected();
     this.settingUp = false;
     this.log.info({ remote: remote.text, generation: this.gen }, 'ovsdb connected');
     this.emit('connected', remote.text);
@@ -549,6 +573,8 @@ export class OvsdbClient extends EventEmitter {
     if (this.closing) this.log.debug({ remote: this.sessionRemote }, 'ovsdb connection closed');
     else this.log.warn({ remote: this.sessionRemote, err: error.message }, 'ovsdb connection lost');
     if (this.settingUp) return; // the attempt in progress fails and the loop goes on
+    if (session.lastReceivedAt !== undefined) this.fsm.received(session.lastReceivedAt);
+    this.fsm.disconnected();
     this.emit('disconnected', error);
     if (this.closing || !this.opts.reconnect) {
       for (const w of this.waiters.splice(0)) w.reject(error);
@@ -561,13 +587,18 @@ export class OvsdbClient extends EventEmitter {
     if (this.loopRunning) return;
     this.loopRunning = true;
     try {
-      await sleep(this.backoff.next());
+      await sleep(this.backoffWait());
       if (!this.closing) await this.establish(Number.POSITIVE_INFINITY);
     } catch (e) {
       this.log.debug({ err: String(e) }, 'ovsdb reconnect loop ended');
     } finally {
       this.loopRunning = false;
     }
+  }
+
+  /** The machine's wait before the next attempt, shortened by up to 25% at random. */
+  private backoffWait(): number {
+    return Math.round((this.fsm.timeout() ?? 0) * (1 - 0.25 * Math.random()));
   }
 }
 

@@ -17,6 +17,13 @@ export * from './errors.js';
 export { FramingError, JsonFramer } from './framing.js';
 export type { Logger } from './logger.js';
 export * from './operations.js';
+export {
+  Reconnect,
+  type ReconnectAction,
+  type ReconnectOptions,
+  type ReconnectState,
+  type ReconnectStats,
+} from './reconnect.js';
 export { parseRemotes, type Remote, type TlsOptions } from './remote.js';
 export { Replica, type ReplicaOptions, type RowChange } from './replica.js';
 export {

@@ -50,6 +50,7 @@ export class JsonRpcSession {
   private outbox: string[] = [];
   private flushQueued = false;
   private lastRx = Date.now();
+  private receivedAt: number | undefined;
   private probeOut = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private closedWith: OvsdbConnectionError | undefined;
@@ -76,6 +77,11 @@ export class JsonRpcSession {
   /** True once the session has ended. */
   get closed(): boolean {
     return this.closedWith !== undefined;
+  }
+
+  /** `Date.now()` when the last bytes arrived from the peer (undefined: none yet). */
+  get lastReceivedAt(): number | undefined {
+    return this.receivedAt;
   }
 
   /** Requests awaiting a reply. */
@@ -179,6 +185,7 @@ export class JsonRpcSession {
 
   private onData(chunk: Buffer): void {
     this.lastRx = Date.now();
+    this.receivedAt = this.lastRx;
     this.probeOut = false;
     let messages: unknown[];
     try {

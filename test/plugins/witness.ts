@@ -33,11 +33,23 @@ export interface OvsState {
   >;
 }
 
+/** Rows of several tables in one `ovs-vsctl` run (one JSON document per line, one per table). */
+export function ovsLists(remote: string, tables: string[]): Record<string, unknown>[][] {
+  const args = tables.flatMap((table, i) => [...(i > 0 ? ['--'] : []), 'list', table]);
+  const r = trySh('ovs-vsctl', [`--db=${remote}`, '--format=json', ...args]);
+  if (r.status !== 0) throw new Error(`ovs-vsctl list ${tables.join(', ')}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const { headings, data } = JSON.parse(line) as { headings: string[]; data: unknown[][] };
+      return data.map((row) => Object.fromEntries(headings.map((h, i) => [h, decode(row[i])])));
+    });
+}
+
 /** Reads and normalises the OVS state. */
 export function ovsState(remote: string): OvsState {
-  const ifaces = ovsList(remote, 'Interface');
-  const ports = ovsList(remote, 'Port');
-  const bridges = ovsList(remote, 'Bridge');
+  const [ifaces = [], ports = [], bridges = []] = ovsLists(remote, ['Interface', 'Port', 'Bridge']);
   const nameOf = (rows: Record<string, unknown>[]) =>
     new Map(rows.map((r) => [r._uuid as string, r.name as string]));
   const ifaceNames = nameOf(ifaces);

@@ -166,6 +166,8 @@ export class LinuxBridgePlugin extends PluginBase {
         links.set(iface, { master: before.master ?? null, up: before.up }),
       );
     }
+    if (before && before.mtu !== mtu)
+      journal.push(`restore the MTU of ${iface}`, () => links.set(iface, { mtu: before.mtu }));
     await links.set(iface, { mtu });
     await moveL3(links, journal, iface, bridge);
     await links.set(bridge, { mtu });

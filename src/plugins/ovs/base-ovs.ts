@@ -97,6 +97,11 @@ export class BaseOvs {
     return outcome;
   }
 
+  /** True when `port` is on `bridge` (read fresh; false when the bridge is missing). */
+  async hasPort(bridge: string, port: string): Promise<boolean> {
+    return (await this.sw.bridgePorts(bridge)).includes(port);
+  }
+
   /** `delete_ovs_vif_port`: the port if it exists, then the kernel netdev of that name if asked. */
   async deletePort(bridge: string, dev: string, deleteNetdev = true): Promise<void> {
     await this.transact([{ op: 'delPort', bridge, port: dev }]);

@@ -295,7 +295,13 @@ export class OvsPlugin extends PluginBase {
         } else {
           await setMtuIfExists(links, names.qvb, mtu);
           await setMtuIfExists(links, names.qvo, mtu);
-          await ovs.updateDeviceMtu(names.qvo, mtu);
+          if (await convergeHybrid(links, ovs, qbr, bridge, names))
+            await ovs.createPort(
+              journal,
+              withTag({ bridge, port: names.qvo, externalIds: portIds }, tag),
+              mtu,
+            );
+          else await ovs.updateDeviceMtu(names.qvo, mtu);
         }
       };
     }
@@ -374,6 +380,28 @@ export class OvsPlugin extends PluginBase {
     const vfNum = await this.sysfs.vfNumber(devAddress);
     return this.sysfs.representor(pf, vfNum);
   }
+}
+
+/**
+ * The second-plug path of a hybrid VIF whose veth pair exists. os-vif only updates the MTUs
+ * there, so a plug that died half-way (the agent killed after the pair was made) would never
+ * get its bridge port or its OVS port. This finishes it: qvb and qvo up and promiscuous, qvb
+ * on qbr, and true when the OVS port is missing (the caller then creates it, with br-int).
+ * On a complete plug it only reads and changes nothing.
+ */
+async function convergeHybrid(
+  links: LinkHost,
+  ovs: BaseOvs,
+  qbr: string,
+  bridge: string,
+  names: { qvb: string; qvo: string },
+): Promise<boolean> {
+  const qvb = await links.get(names.qvb);
+  if (qvb && (!qvb.up || !qvb.promisc)) await links.set(names.qvb, { up: true, promisc: true });
+  if (qvb && qvb.master !== qbr) await links.set(names.qvb, { master: qbr });
+  const qvo = await links.get(names.qvo);
+  if (qvo && (!qvo.up || !qvo.promisc)) await links.set(names.qvo, { up: true, promisc: true });
+  return !(await ovs.hasPort(bridge, names.qvo));
 }
 
 /** Deletes a link, treating "no such device" as done (no separate existence check). */
