@@ -33,6 +33,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("capsRestrict", Napi::Function::New<CapsRestrict>(env, "capsRestrict"));
   exports.Set("execSelf", Napi::Function::New<ExecSelf>(env, "execSelf"));
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env, "peerCredentials"));
+  exports.Set("fileLock", Napi::Function::New<FileLock>(env, "fileLock"));
   exports.Set("errnoName", Napi::Function::New<ErrnoNameOf>(env, "errnoName"));
   return exports;
 }

@@ -102,6 +102,27 @@ export interface TunCreateOptions {
 /** One device of {@link NativeBinding.tunCreateBatch}: as {@link TunCreateOptions} without `netns`. */
 export type TunDeviceOptions = Omit<TunCreateOptions, 'netns'>;
 
+/** A held file lock (see {@link NativeBinding.fileLock}). */
+export interface NativeFileLock {
+  /** The lock file. */
+  readonly path: string;
+  /**
+   * Releases the lock by closing its descriptor; with `unlink`, first removes the file when the
+   * path still names it (waiters on the removed file then reopen the path). True when this call
+   * released it, false when it was already released. Dropping the handle without releasing
+   * releases the lock when it is garbage collected.
+   */
+  release(options?: { unlink?: boolean }): boolean;
+}
+
+/** A wait for a file lock in progress. */
+export interface NativeFileLockWait {
+  /** Resolves with the held lock; rejects ETIMEDOUT, ECANCELED, or the open/fcntl error. */
+  readonly acquired: Promise<NativeFileLock>;
+  /** Ends the wait at once (ECANCELED); no effect once the lock was taken (release it then). */
+  cancel(): void;
+}
+
 /** The functions the addon exports. */
 export interface NativeBinding {
   /** Opens a netlink socket, inside `netns` when given. */
@@ -135,6 +156,15 @@ export interface NativeBinding {
   netnsCreate(path: string): Promise<void>;
   /** Removes a named network namespace: umount2(path, MNT_DETACH) then unlink. ENOENT when absent. */
   netnsDelete(path: string): Promise<void>;
+  /**
+   * Takes an exclusive fcntl record lock on the whole file at `path` (created when missing, mode
+   * 0666 less the umask; a symbolic link or a file that is not regular is refused), as
+   * oslo.concurrency's `lockutils.lock(name, external=True)` does with `fcntl.lockf`, so the two
+   * exclude each other. It is an open file description lock: two waits in one process exclude
+   * each other too. The wait runs on a native thread (non-blocking attempts, 1 to 32 ms apart,
+   * woken at once by `cancel`), never on the event loop; `timeoutMs` bounds it (ETIMEDOUT).
+   */
+  fileLock(options: { path: string; timeoutMs?: number }): NativeFileLockWait;
   /** errno number to name ('EEXIST' for 17); 'E<number>' when unknown. */
   errnoName(errno: number): string;
   /**
