@@ -74,7 +74,7 @@ export class Locks {
    * the lock file `<lock_path>/<name>` (the directory is created, mode 0755, when missing).
    * A name that is not a plain file name is refused (LockError EINVAL) before anything runs.
    */
-  synchronized<T>(name: string, body: () => Promise<T>, options: SynchronizedOptions = {}): Promise<T> {
+  async synchronized<T>(name: string, body: () => Promise<T>, options: SynchronizedOptions = {}): Promise<T> {
     const file = path.join(this.lockPath, checkName(name, this.lockPath));
     return this.inProcess.with(name, async () => {
       if (!this.interProcess || options.external === false) return body();
