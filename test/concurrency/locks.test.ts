@@ -16,6 +16,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import test, { type ExecutionContext } from 'ava';
 import { DEFAULT_LOCK_PATH, LockError, Locks, resolveLockPath } from '../../src/concurrency/index.js';
 import { InvalidConfig } from '../../src/vif/index.js';
@@ -35,15 +37,20 @@ function lockDir(t: ExecutionContext): string {
   return dir;
 }
 
-/** True while this process has `file` open (a lock wait opens the file before its first try). */
-function openHere(file: string): boolean {
-  return readdirSync('/proc/self/fd').some((fd) => {
+/** How many descriptors of this process are open on `file`. */
+function openCount(file: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
     try {
       return readlinkSync(`/proc/self/fd/${fd}`) === file;
     } catch {
       return false;
     }
-  });
+  }).length;
+}
+
+/** True while this process has `file` open (a lock wait opens the file before its first try). */
+function openHere(file: string): boolean {
+  return openCount(file) > 0;
 }
 
 py(
@@ -191,4 +198,27 @@ test('lock_path: the option, else OSLO_LOCK_PATH, else the default; disable_proc
   const off = new Locks({ lock_path: path.join(dir, 'never'), disable_process_locking: true });
   t.is(await off.synchronized('nova-lock_bridge', async () => 7), 7);
   t.false(existsSync(path.join(dir, 'never')), 'no directory, no file');
+});
+
+test('a worker thread ending while it waits for a lock file ends promptly (the wait is cancelled at teardown)', async (t) => {
+  const dir = lockDir(t);
+  const holder = new Locks({ lock_path: dir });
+  let release!: () => void;
+  const held = holder.synchronized('busy', () => new Promise<void>((resolve) => (release = resolve)));
+  await until(() => release !== undefined, 'the holder runs');
+  const addon = fileURLToPath(new URL('../../src/native/addon.js', import.meta.url));
+  const worker = new Worker(
+    `import(${JSON.stringify(addon)}).then(({ native }) => {
+       native().fileLock({ path: ${JSON.stringify(path.join(dir, 'busy'))} }).acquired.then(() => process.exit(3));
+       require('node:worker_threads').parentPort.postMessage('waiting');
+     });`,
+    { eval: true },
+  );
+  await new Promise((resolve) => worker.once('message', resolve));
+  const file = path.join(dir, 'busy');
+  await until(() => openCount(file) === 2, 'the worker waits on the file (the holder has it open too)');
+  t.is(await worker.terminate(), 1, 'terminated (not hung in the join of the waiting thread)');
+  t.is(openCount(file), 1, "the worker's descriptor is closed; the holder's stays");
+  release();
+  await held;
 });
