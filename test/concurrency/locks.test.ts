@@ -20,7 +20,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import test, { type ExecutionContext } from 'ava';
 import { DEFAULT_LOCK_PATH, LockError, Locks, resolveLockPath } from '../../src/concurrency/index.js';
-import { InvalidConfig } from '../../src/vif/index.js';
+import * as osvif from '../../src/index.js';
+import {
+  describePlugin,
+  InvalidConfig,
+  type objects,
+  PluginBase,
+  type PluginContext,
+} from '../../src/vif/index.js';
 import { hasOsloConcurrency, PythonLockHolder, pythonTryLock, until } from '../harness/pylock.js';
 
 const py = hasOsloConcurrency ? test : test.skip;
@@ -221,4 +228,44 @@ test('a worker thread ending while it waits for a lock file ends promptly (the w
   t.is(openCount(file), 1, "the worker's descriptor is closed; the holder's stays");
   release();
   await held;
+});
+
+test('initialize: [oslo_concurrency] is checked before any plugin is built and its lock_path reaches every plugin', async (t) => {
+  const dir = lockDir(t);
+  const seen: PluginContext[] = [];
+  class Peek extends PluginBase {
+    static override readonly pluginName = 'peek';
+    constructor(ctx: PluginContext) {
+      super();
+      seen.push(ctx);
+    }
+    describe(): objects.HostPluginInfo {
+      return describePlugin({ plugin_name: 'peek', vif_info: [] });
+    }
+    async plug(): Promise<void> {}
+    async unplug(): Promise<void> {}
+    static override load(ctx: PluginContext): PluginBase {
+      return new Peek(ctx);
+    }
+  }
+  const init = (config: Record<string, Record<string, unknown>>) =>
+    osvif.initialize({ plugins: [Peek], builtins: false, discover: false, config });
+  t.teardown(() => osvif.reset());
+  for (const bad of [
+    { lock_path: 'relative' },
+    { lock_path: 5 },
+    { lock_dir: dir },
+    { disable_process_locking: 'yes' },
+  ]) {
+    await osvif.reset();
+    await t.throwsAsync(init({ oslo_concurrency: bad }), { instanceOf: InvalidConfig }, JSON.stringify(bad));
+  }
+  t.is(seen.length, 0, 'no plugin was built');
+  await osvif.reset();
+  await init({ oslo_concurrency: { lock_path: dir } });
+  t.is(seen[0]?.locks.lockPath, dir);
+  t.true(seen[0]?.locks.interProcess);
+  await osvif.reset();
+  await init({ DEFAULT: { lock_path: `${dir}/legacy` } });
+  t.is(seen[1]?.locks.lockPath, `${dir}/legacy`, 'also read from DEFAULT, as oslo.concurrency does');
 });

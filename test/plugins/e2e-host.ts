@@ -45,6 +45,8 @@ export interface TestHost {
   linuxBridge(options?: Record<string, unknown>): LinuxBridgePlugin;
   /** The lock directory of this host's plugins (a private `/tmp/ovt<pid>lk…`). */
   lockPath: string;
+  /** The locks of this host's plugins: per-VIF lock files are host-wide, so tests reusing VIF ids keep their own. */
+  locks: Locks;
   /** Links and OVS rows, normalised. */
   state(): { links: ReturnType<typeof linkState>; ovs: ReturnType<typeof ovsState> };
 }
@@ -73,6 +75,7 @@ export async function testHost(t: ExecutionContext, options: { vswitchd?: boolea
     ns,
     sb: sandbox,
     lockPath,
+    locks,
     ovs(extra = {}) {
       const p = new OvsPlugin(
         // without ovs-vswitchd nothing would ever apply next_cfg: do not wait for it there
