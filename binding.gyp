@@ -7,6 +7,7 @@
         "native/args.cc",
         "native/caps.cc",
         "native/errors.cc",
+        "native/file_lock.cc",
         "native/netlink_socket.cc",
         "native/netns.cc",
         "native/peercred.cc",

@@ -19,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("capsRestrict", Napi::Function::New<CapsRestrict>(env, "capsRestrict"));
   exports.Set("execSelf", Napi::Function::New<ExecSelf>(env, "execSelf"));
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env, "peerCredentials"));
+  exports.Set("fileLock", Napi::Function::New<FileLock>(env, "fileLock"));
   return exports;
 }
 

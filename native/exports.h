@@ -21,4 +21,7 @@ Napi::Value SysctlRead(const Napi::CallbackInfo& info);
 Napi::Value NetnsCreate(const Napi::CallbackInfo& info);
 Napi::Value NetnsDelete(const Napi::CallbackInfo& info);
 
+// file_lock.cc
+Napi::Value FileLock(const Napi::CallbackInfo& info);
+
 }  // namespace osvif

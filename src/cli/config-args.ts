@@ -5,6 +5,7 @@
  * `--ovsdb`/`--db` and `--timeout`. Files are read first (later ones win), then CONFIG.json,
  * then `--set` and the shortcuts, which beat both. A problem exits 2 before the host is touched.
  */
+import { OSLO_CONCURRENCY_OPTIONS } from '../concurrency/index.js';
 import {
   type ConfigOverride,
   type DeclaredGroups,
@@ -18,10 +19,14 @@ import { type ConfigGroups, gatherGroup, type OptionValue, resolveOptions } from
 import type { InputFiles } from './input.js';
 import { type OptionDef, UsageError } from './usage.js';
 
-/** The option groups of the built-in plugins, as os-vif declares them. */
+/**
+ * The option groups of the built-in plugins, as os-vif declares them, and `[oslo_concurrency]`
+ * (`lock_path`: where the lock files shared with Python os-vif are).
+ */
 export const BUILTIN_GROUPS: DeclaredGroups = {
   os_vif_linux_bridge: LINUX_BRIDGE_OPTIONS,
   os_vif_ovs: OVS_OPTIONS,
+  oslo_concurrency: OSLO_CONCURRENCY_OPTIONS,
 };
 
 /** The shared options, for a command's `options`. */
@@ -30,7 +35,7 @@ export const CONFIG_OPTIONS: Record<string, OptionDef> = {
     type: 'string',
     multiple: true,
     value: 'FILE',
-    help: 'oslo.config file (nova.conf) with [os_vif_ovs] / [os_vif_linux_bridge]; repeatable, later wins',
+    help: 'oslo.config file (nova.conf) with [os_vif_ovs] / [os_vif_linux_bridge] / [oslo_concurrency]; repeatable, later wins',
   },
   config: { type: 'string', value: 'CONFIG.json', help: 'option groups as JSON, e.g. {"os_vif_ovs": {...}}' },
   set: {

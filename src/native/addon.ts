@@ -115,6 +115,27 @@ export interface TunDeviceOptions {
   group?: number;
 }
 
+/** A held file lock (see {@link NativeBinding.fileLock}). */
+export interface NativeFileLock {
+  /** The lock file. */
+  readonly path: string;
+  /**
+   * Releases the lock by closing its descriptor; with `unlink`, first removes the file when the
+   * path still names it (waiters on the removed file then reopen the path). True when this call
+   * released it, false when it was already released. Dropping the handle without releasing
+   * releases the lock when it is garbage collected.
+   */
+  release(options?: { unlink?: boolean }): boolean;
+}
+
+/** A wait for a file lock in progress. */
+export interface NativeFileLockWait {
+  /** Resolves with the held lock; rejects ETIMEDOUT, ECANCELED, or the open/fcntl error. */
+  readonly acquired: Promise<NativeFileLock>;
+  /** Ends the wait at once (ECANCELED); no effect once the lock was taken (release it then). */
+  cancel(): void;
+}
+
 /** The functions the addon exports. */
 export interface NativeBinding {
   /** Opens a netlink socket, inside `netns` when given. */
@@ -155,6 +176,15 @@ export interface NativeBinding {
    * the entry is unlinked (a leftover file or symlink is only unlinked). ENOENT when absent.
    */
   netnsDelete(name: string): Promise<void>;
+  /**
+   * Takes an exclusive fcntl record lock on the whole file at `path` (created when missing, mode
+   * 0666 less the umask; a symbolic link or a file that is not regular is refused), as
+   * oslo.concurrency's `lockutils.lock(name, external=True)` does with `fcntl.lockf`, so the two
+   * exclude each other. It is an open file description lock: two waits in one process exclude
+   * each other too. The wait runs on a native thread (non-blocking attempts, 1 to 32 ms apart,
+   * woken at once by `cancel`), never on the event loop; `timeoutMs` bounds it (ETIMEDOUT).
+   */
+  fileLock(options: { path: string; timeoutMs?: number }): NativeFileLockWait;
   /**
    * On the calling thread only (Linux keeps capabilities per thread): sets no_new_privs, drops
    * every capability but `keep` from the bounding set, clears the ambient set, and sets

@@ -2,6 +2,7 @@
  * Device and port names, exactly as os-vif 3.0.0 derives them from the VIF id
  * (`gen_port_name(prefix, id, max)` = `(prefix + id).slice(0, max)`; §6.3 "Names").
  */
+import { createHash } from 'node:crypto';
 
 /** os-vif's default maximum: 14 characters, one below the kernel's 15. */
 export const NIC_NAME_LEN = 14;
@@ -43,4 +44,15 @@ export function ovsNames(vifId: string): OvsNames {
     pbp: portName('pbp', vifId, 64),
     ibp: portName('ibp', vifId, 64),
   };
+}
+
+/**
+ * The lock file of one VIF: `os-vif-ovs-<id>` when the id is a plain file name part (a UUID
+ * is), else the SHA-256 of the id.
+ */
+export function vifLockName(id: string): string {
+  const safe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(id)
+    ? id
+    : createHash('sha256').update(id).digest('hex');
+  return `os-vif-ovs-${safe}`;
 }

@@ -8,6 +8,12 @@
  * const info = osvif.hostInfo(['VIFBridge', 'VIFOpenVSwitch']);
  * ```
  */
+import { Locks } from '../concurrency/locks.js';
+import {
+  type ConcurrencyOptions,
+  OSLO_CONCURRENCY_GROUP,
+  OSLO_CONCURRENCY_OPTIONS,
+} from '../concurrency/options.js';
 import type { HelperClient } from '../helper/client.js';
 import { HelperError } from '../helper/errors.js';
 import { type ConfigGroups, gatherGroup, groupName, resolveOptions } from './config.js';
@@ -34,7 +40,10 @@ export type PluginSet = Readonly<Record<string, PluginClass>> | readonly PluginC
 
 /** Options of {@link initialize}. */
 export interface InitializeOptions {
-  /** Option groups by os-vif name (`os_vif_ovs`, `os_vif_linux_bridge`). */
+  /**
+   * Option groups by os-vif name (`os_vif_ovs`, `os_vif_linux_bridge`), and `oslo_concurrency`
+   * (`lock_path`, `disable_process_locking`) for the locks every plugin shares.
+   */
   config?: ConfigGroups;
   /** Plugins given directly; they win over built-in and discovered plugins of the same name. */
   plugins?: PluginSet;
@@ -106,12 +115,18 @@ async function load(options: InitializeOptions): Promise<Manager> {
     const declared = cls.CONFIG_OPTS ?? [];
     configs.set(name, resolveOptions(group, declared, gatherGroup(options.config, group, declared)));
   }
+  const concurrency = resolveOptions(
+    OSLO_CONCURRENCY_GROUP,
+    OSLO_CONCURRENCY_OPTIONS,
+    gatherGroup(options.config, OSLO_CONCURRENCY_GROUP, OSLO_CONCURRENCY_OPTIONS),
+  ) as unknown as ConcurrencyOptions;
+  const locks = new Locks(concurrency);
   const plugins = new Map<string, PluginBase>();
   try {
     for (const name of [...chosen.keys()].sort()) {
       const cls = chosen.get(name) as PluginClass;
       try {
-        plugins.set(name, await cls.load({ name, config: configs.get(name) ?? {}, logger }));
+        plugins.set(name, await cls.load({ name, config: configs.get(name) ?? {}, logger, locks }));
       } catch (err) {
         throw new PluginLoadError({ plugin_name: name, reason: errorText(err) }, { cause: err });
       }

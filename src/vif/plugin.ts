@@ -24,6 +24,7 @@
  * Reading a field that is unset throws `ObjectFieldNotSet` (as Python's `NotImplementedError`);
  * use `obj.objGet('field')` (undefined when unset) or `obj.objAttrIsSet('field')` for optional data.
  */
+import type { Locks } from '../concurrency/locks.js';
 import type { ConfigOption, OptionValue } from './config.js';
 import type { Logger } from './logger.js';
 import { HostPluginInfo, HostPortProfileInfo, HostVIFInfo } from './objects/host-info.js';
@@ -38,6 +39,11 @@ export interface PluginContext {
   readonly config: Readonly<Record<string, OptionValue>>;
   /** The library's logger. */
   readonly logger: Logger;
+  /**
+   * os-vif's named locks (`nova-lock_bridge`, ...), shared by the plugins of this library and,
+   * through lock files in `[oslo_concurrency] lock_path`, by every process on the host.
+   */
+  readonly locks: Locks;
 }
 
 /** A loadable plugin class (its statics). Any subclass of {@link PluginBase} is one. */

@@ -14,6 +14,8 @@ const c = (name: string, ...files: string[]): OsloCase => ({ name, files });
 
 export const OSLO_CASES: OsloCase[] = [
   c('empty file', ''),
+  c('lock_path', '[oslo_concurrency]\nlock_path = /var/lib/nova/tmp\ndisable_process_locking = true\n'),
+  c('lock_path in [DEFAULT]', '[DEFAULT]\nlock_path = /var/lock/nova\n'),
   c(
     'every option set',
     `[os_vif_ovs]

@@ -11,13 +11,18 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { effectiveOptions } from '../../src/cli/config-args.js';
 import { main } from '../../src/cli.js';
+import { OSLO_CONCURRENCY_OPTIONS } from '../../src/concurrency/index.js';
 import { ConfigFileParseError, parseIni, readConfigFiles } from '../../src/config/index.js';
 import { LINUX_BRIDGE_OPTIONS, OVS_OPTIONS } from '../../src/plugins/index.js';
 import { OSLO_CASES } from './oslo-cases.js';
 
 const PYTHON = '/usr/bin/python3';
 const WITNESS = fileURLToPath(new URL('../../../test/harness/oslo_config_dump.py', import.meta.url));
-const DECLARED = { os_vif_linux_bridge: LINUX_BRIDGE_OPTIONS, os_vif_ovs: OVS_OPTIONS };
+const DECLARED = {
+  os_vif_linux_bridge: LINUX_BRIDGE_OPTIONS,
+  os_vif_ovs: OVS_OPTIONS,
+  oslo_concurrency: OSLO_CONCURRENCY_OPTIONS,
+};
 /** Options this library adds to os-vif's (not in the witness's answer). */
 const ADDITIONS = new Set(['wait_for_vswitchd', 'sysfs_root']);
 

@@ -1,13 +1,15 @@
 """The witness for test/config/oslo.test.ts: reads oslo.config files as Python os-vif would.
 
 stdin: a JSON list of cases, each a list of config file paths. For each case, registers the
-ovs and linux_bridge plugins' CONFIG_OPTS (os-vif 3.0.0) in their groups, parses the files with
+ovs and linux_bridge plugins' CONFIG_OPTS (os-vif 3.0.0) in their groups and
+oslo.concurrency's [oslo_concurrency] options (lock_path, disable_process_locking), parses the files with
 python3-oslo.config, and prints one JSON line: {"ok": {group: {option: value}}} or
 {"error": class name, "message": text}.
 """
 import json
 import sys
 
+from oslo_concurrency import lockutils
 from oslo_config import cfg
 from vif_plug_linux_bridge.linux_bridge import LinuxBridgePlugin
 from vif_plug_ovs.ovs import OvsPlugin
@@ -15,6 +17,7 @@ from vif_plug_ovs.ovs import OvsPlugin
 GROUPS = {
     'os_vif_linux_bridge': LinuxBridgePlugin.CONFIG_OPTS,
     'os_vif_ovs': OvsPlugin.CONFIG_OPTS,
+    'oslo_concurrency': lockutils._opts,
 }
 
 

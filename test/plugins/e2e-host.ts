@@ -3,7 +3,9 @@
  * `/tmp/ovtXXXXXX`, through src/sandbox) and plugins bound to that namespace. Everything is
  * removed in the test's teardown, also when it fails.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import test, { type ExecutionContext, type TestFn } from 'ava';
+import { Locks } from '../../src/concurrency/index.js';
 import { hostFactory, LinuxBridgePlugin, OvsPlugin } from '../../src/plugins/index.js';
 import { OvsSandbox } from '../../src/sandbox/index.js';
 import { objects } from '../../src/vif/index.js';
@@ -41,6 +43,10 @@ export interface TestHost {
   ovs(options?: Record<string, unknown>): OvsPlugin;
   /** A linux_bridge plugin on this host. */
   linuxBridge(options?: Record<string, unknown>): LinuxBridgePlugin;
+  /** The lock directory of this host's plugins (a private `/tmp/ovt<pid>lk…`). */
+  lockPath: string;
+  /** The locks of this host's plugins: per-VIF lock files are host-wide, so tests reusing VIF ids keep their own. */
+  locks: Locks;
   /** Links and OVS rows, normalised. */
   state(): { links: ReturnType<typeof linkState>; ovs: ReturnType<typeof ovsState> };
 }
@@ -52,30 +58,37 @@ export interface TestHost {
  */
 export async function testHost(t: ExecutionContext, options: { vswitchd?: boolean } = {}): Promise<TestHost> {
   const ns = TestNetns.create();
+  const lockPath = mkdtempSync(`/tmp/ovt${process.pid}lk`);
   const plugins: { close(): Promise<void> }[] = [];
   let sb: OvsSandbox | undefined;
   t.teardown(async () => {
     for (const p of plugins) await p.close().catch(() => undefined);
     await sb?.stop().catch(() => undefined);
     ns.destroy();
+    rmSync(lockPath, { recursive: true, force: true });
   });
+  const locks = new Locks({ lock_path: lockPath });
   const vswitchd = options.vswitchd ?? false;
   sb = await OvsSandbox.start({ vswitchd, netns: ns.path });
   const sandbox = sb;
   return {
     ns,
     sb: sandbox,
+    lockPath,
+    locks,
     ovs(extra = {}) {
       const p = new OvsPlugin(
         // without ovs-vswitchd nothing would ever apply next_cfg: do not wait for it there
         { ovsdb_connection: sandbox.dbRemote, ovs_vsctl_timeout: 10, wait_for_vswitchd: vswitchd, ...extra },
         hostFactory({ netns: ns.name }),
+        undefined,
+        locks,
       );
       plugins.push(p);
       return p;
     },
     linuxBridge(extra = {}) {
-      const p = new LinuxBridgePlugin(extra, hostFactory({ netns: ns.name }));
+      const p = new LinuxBridgePlugin(extra, hostFactory({ netns: ns.name }), locks);
       plugins.push(p);
       return p;
     },

@@ -56,6 +56,7 @@ e2e(
       { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 10 },
       hostFactory({ netns: host.ns.name }),
       logger,
+      host.locks,
     );
     t.teardown(() => plugin.close());
     const before = cfg(host, 'next_cfg');
@@ -102,6 +103,7 @@ e2e(
       { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 1 },
       hostFactory({ netns: host.ns.name }),
       logger,
+      host.locks,
     );
     t.teardown(() => plugin.close());
     const a = vif(1);
@@ -137,6 +139,7 @@ e2e(
       { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 1, wait_for_vswitchd: false },
       hostFactory({ netns: host.ns.name }),
       logger,
+      host.locks,
     );
     t.teardown(() => noWait.close());
     const start2 = performance.now();

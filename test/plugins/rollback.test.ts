@@ -4,6 +4,7 @@
  * real ovsdb-server are in e2e-faults.test.ts.)
  */
 import test from 'ava';
+import { Locks } from '../../src/concurrency/index.js';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
 import type { VifView } from '../../src/plugins/vif-view.js';
 import { objects } from '../../src/vif/index.js';
@@ -24,7 +25,9 @@ const hybrid = scenario('VIFBridge hybrid plug, first time');
 const perPort = scenario('VIFOpenVSwitch plug with per_port_bridge=True');
 
 function plugin(links: RecordingLinks, sw: RecordingSwitch, config: Record<string, unknown> = {}) {
-  return new OvsPlugin(config, { links: async () => links, switch: async () => sw });
+  // recording hosts: no lock files (the in-process per-VIF lock still serializes)
+  const locks = new Locks({ disable_process_locking: true });
+  return new OvsPlugin(config, { links: async () => links, switch: async () => sw }, undefined, locks);
 }
 
 test('hybrid plug: OVSDB failing at the port transaction removes the Linux bridge, the veths and the new OVS bridge', async (t) => {

@@ -6,6 +6,7 @@
  * by name, and listed in docs/plugins.md.
  */
 import test from 'ava';
+import { Locks } from '../../src/concurrency/index.js';
 import { LinuxBridgePlugin } from '../../src/plugins/linux-bridge/plugin.js';
 import { NoopPlugin } from '../../src/plugins/noop.js';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
@@ -74,11 +75,12 @@ function plugged(links: RecordingLinks, sw: RecordingSwitch, devices: string[]):
 async function replay(s: TraceScenario, links: RecordingLinks, sw: RecordingSwitch): Promise<HostEffects> {
   const config = { ...s.config, ...(s.plugin === 'ovs' ? { sysfs_root: sysfs.root } : {}) };
   const factory = { links: async () => links, switch: async () => sw };
+  const locks = new Locks({ disable_process_locking: true }); // recording hosts: no lock files
   const plugin =
     s.plugin === 'ovs'
-      ? new OvsPlugin(config, factory)
+      ? new OvsPlugin(config, factory, undefined, locks)
       : s.plugin === 'linux_bridge'
-        ? new LinuxBridgePlugin(config, factory)
+        ? new LinuxBridgePlugin(config, factory, locks)
         : new NoopPlugin();
   const vif = load<VifView>(s.vif);
   const instance = load<objects.InstanceInfo>(s.instance_info);

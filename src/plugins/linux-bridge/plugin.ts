@@ -3,17 +3,26 @@
  * Differences, on purpose: the VLAN path does what os-vif intended (os-vif 3.0.0 crashes after
  * creating `vlan<N>`), a failure half-way undoes what the call created, and iptables filter
  * rules are not applied (a separate piece of work; see docs/plugins.md).
+ *
+ * Locks: os-vif's external locks `nova-lock_vlan` and `nova-lock_bridge` (lock files in
+ * `[oslo_concurrency] lock_path`, shared with Python os-vif and every other process). The VLAN
+ * path holds `nova-lock_vlan` and then `nova-lock_bridge` until the bridge is done (os-vif takes
+ * no bridge lock there), so a rollback never removes a device another process already relies on.
  */
 
+import { Locks } from '../../concurrency/index.js';
 import { describePlugin, type objects, PluginBase, type PluginContext } from '../../vif/index.js';
 import { InvalidVif, NetworkInterfaceNotFound } from '../errors.js';
-import { KeyedLock } from '../host/keyed-lock.js';
 import type { LinkHost } from '../host/links.js';
-import { bridgeSysctls, createBridgeIfMissing } from '../host/linux-net.js';
+import { bridgeSysctls, createBridgeIfMissing, createdMeanwhile } from '../host/linux-net.js';
 import { UndoJournal } from '../host/undo.js';
 import { LINUX_BRIDGE_OPTIONS, type LinuxBridgeOptions, readOptions } from '../options.js';
 import { type InstanceView, type VifView, viewOf } from '../vif-view.js';
 import { moveL3 } from './move-l3.js';
+
+/** os-vif's lock names (vif_plug_linux_bridge/linux_net.py), the lock files Python takes. */
+const LOCK_VLAN = 'nova-lock_vlan';
+const LOCK_BRIDGE = 'nova-lock_bridge';
 
 /** How the plugin reaches the kernel; created on first use and kept. */
 export interface LinuxBridgeHostFactory {
@@ -34,17 +43,20 @@ export class LinuxBridgePlugin extends PluginBase {
   /** Builds the plugin for the library (`initialize`). */
   static override load(context: PluginContext): PluginBase {
     // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
-    return new LinuxBridgePlugin(context.config, this.hosts());
+    return new LinuxBridgePlugin(context.config, this.hosts(), context.locks);
   }
 
   readonly options: LinuxBridgeOptions;
-  /** os-vif's external locks `nova-lock_vlan` / `nova-lock_bridge`, per device here. */
-  private readonly locks = new KeyedLock();
   private linksPromise?: Promise<LinkHost>;
 
+  /**
+   * @param locks os-vif's named locks (default: lock files in OSLO_LOCK_PATH, else
+   *   `/run/os-vif/locks`); the library passes the ones built from `[oslo_concurrency]`
+   */
   constructor(
     config: Record<string, unknown> | undefined,
     private readonly factory: LinuxBridgeHostFactory,
+    private readonly locks: Locks = new Locks(),
   ) {
     super();
     this.options = readOptions<LinuxBridgeOptions>('os_vif_linux_bridge', LINUX_BRIDGE_OPTIONS, config);
@@ -91,17 +103,19 @@ export class LinuxBridgePlugin extends PluginBase {
           reason: 'is required on a VLAN network',
         });
       const links = await this.links();
-      await new UndoJournal().run(async (journal) => {
-        const iface = await this.locks.with('vlan', () => this.ensureVlan(links, journal, vlan, parent, mtu));
-        await this.locks.with(`bridge:${bridge}`, () =>
-          this.ensureBridge(links, journal, bridge, iface, mtu),
-        );
-      });
+      await this.locks.synchronized(LOCK_VLAN, () =>
+        this.locks.synchronized(LOCK_BRIDGE, () =>
+          new UndoJournal().run(async (journal) => {
+            const iface = await this.ensureVlan(links, journal, vlan, parent, mtu);
+            await this.ensureBridge(links, journal, bridge, iface, mtu);
+          }),
+        ),
+      );
       return;
     }
     const iface = this.options.flat_interface || network.bridge_interface || undefined;
     const links = await this.links();
-    await this.locks.with(`bridge:${bridge}`, () =>
+    await this.locks.synchronized(LOCK_BRIDGE, () =>
       new UndoJournal().run((journal) => this.ensureBridge(links, journal, bridge, iface, mtu)),
     );
   }
@@ -139,7 +153,12 @@ export class LinuxBridgePlugin extends PluginBase {
     const name = `vlan${vlan}`;
     if (await links.exists(name)) return name;
     if (!(await links.exists(parent))) throw new NetworkInterfaceNotFound({ interface: parent });
-    await links.addVlan(name, parent, vlan);
+    try {
+      await links.addVlan(name, parent, vlan);
+    } catch (error) {
+      if (await createdMeanwhile(links, error, name, 'vlan')) return name;
+      throw error;
+    }
     journal.push(`delete ${name}`, () => links.del(name));
     await links.set(name, { up: true });
     await links.set(name, { mtu });

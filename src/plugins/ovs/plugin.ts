@@ -6,6 +6,7 @@
  * port profile raises MissingPortProfile; lookups that can fail run before the host changes.
  */
 
+import { Locks } from '../../concurrency/index.js';
 import {
   describePlugin,
   type Logger,
@@ -15,12 +16,17 @@ import {
   silentLogger,
 } from '../../vif/index.js';
 import { InvalidVif, MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
-import { KeyedLock } from '../host/keyed-lock.js';
 import type { LinkHost } from '../host/links.js';
-import { bridgeSysctls, createBridgeIfMissing, deleteIfExists, setMtuIfExists } from '../host/linux-net.js';
+import {
+  addVethUnlessMade,
+  bridgeSysctls,
+  createBridgeIfMissing,
+  deleteIfExists,
+  setMtuIfExists,
+} from '../host/linux-net.js';
 import type { SwitchHost, SwitchStep } from '../host/switch.js';
 import { UndoJournal } from '../host/undo.js';
-import { ovsNames } from '../names.js';
+import { ovsNames, vifLockName } from '../names.js';
 import { OVS_OPTIONS, type OvsOptions, readOptions } from '../options.js';
 import {
   className,
@@ -62,22 +68,24 @@ export class OvsPlugin extends PluginBase {
   /** Builds the plugin for the library (`initialize`). */
   static override load(context: PluginContext): PluginBase {
     // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
-    return new OvsPlugin(context.config, this.hosts(), context.logger);
+    return new OvsPlugin(context.config, this.hosts(), context.logger, context.locks);
   }
 
   readonly options: OvsOptions;
   private readonly sysfs: Sysfs;
-  private readonly locks = new KeyedLock();
   private hostPromise?: Promise<{ links: LinkHost; sw: SwitchHost; ovs: BaseOvs }>;
 
   /**
    * @param logger where a transaction that ovs-vswitchd did not apply within `ovs_vsctl_timeout`,
    *   or a new interface it could not attach, is reported (warn), as os-vif logs it
+   * @param locks the per-VIF locks (default: lock files in OSLO_LOCK_PATH, else
+   *   `/run/os-vif/locks`); the library passes the ones built from `[oslo_concurrency]`
    */
   constructor(
     config: Record<string, unknown> | undefined,
     private readonly factory: OvsHostFactory,
     private readonly logger: Logger = silentLogger,
+    private readonly locks: Locks = new Locks(),
   ) {
     super();
     this.options = readOptions<OvsOptions>('os_vif_ovs', OVS_OPTIONS, config);
@@ -117,7 +125,10 @@ export class OvsPlugin extends PluginBase {
     });
   }
 
-  /** Plugs `vif`; serialized with other calls for the same VIF id. */
+  /**
+   * Plugs `vif`; serialized with other calls for the same VIF id, in this process and in every
+   * other (lock file `os-vif-ovs-<id>`; os-vif itself takes no lock here).
+   */
   async plug(
     vifObject: objects.VIFBase | VifView,
     instanceObject: objects.InstanceInfo | InstanceView,
@@ -126,14 +137,14 @@ export class OvsPlugin extends PluginBase {
     const instance = viewOf<InstanceView>(instanceObject);
     const profile = checkProfile(vif);
     const plan = this.planPlug(vif, instance, profile);
-    return this.locks.with(vif.id, async () => {
+    return this.locks.synchronized(vifLockName(vif.id), async () => {
       const host = await this.host();
       const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
       await new UndoJournal().run((journal) => plan({ ...host, ovs }, journal));
     });
   }
 
-  /** Unplugs `vif`; succeeds when nothing is there. Serialized per VIF id. */
+  /** Unplugs `vif`; succeeds when nothing is there. Serialized per VIF id (and removes its lock file). */
   async unplug(
     vifObject: objects.VIFBase | VifView,
     _instance: objects.InstanceInfo | InstanceView,
@@ -142,44 +153,47 @@ export class OvsPlugin extends PluginBase {
     const profile = checkProfile(vif);
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
     const cls = className(vif);
-    return this.locks.with(vif.id, async () => {
-      const host = await this.host();
-      const links = host.links;
-      const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
-      const names = ovsNames(vif.id);
-      if (isA(vif, 'VIFOpenVSwitch') && this.options.per_port_bridge) {
-        const vifName = requireField(vif, 'vif_name', vif.vif_name);
-        await ovs.deletePort(bridge, names.ibp);
-        await ovs.deletePort(names.pb, names.pbp);
-        await ovs.deletePort(names.pb, vifName);
-        await ovs.deleteBridge(names.pb);
-      } else if (isA(vif, 'VIFOpenVSwitch')) {
-        if (await links.exists(names.qbr)) await this.unplugHybrid(links, ovs, bridge, names.qbr, vif.id);
-        else await ovs.deletePort(bridge, requireField(vif, 'vif_name', vif.vif_name));
-      } else if (isA(vif, 'VIFBridge')) {
-        await this.unplugHybrid(
-          links,
-          ovs,
-          bridge,
-          requireField(vif, 'bridge_name', vif.bridge_name),
-          vif.id,
-        );
-      } else if (isA(vif, 'VIFVHostUser')) {
-        await ovs.deletePort(bridge, names.vhu);
-      } else if (isA(vif, 'VIFHostDevice')) {
-        const devAddress = requireField(vif, 'dev_address', vif.dev_address);
-        if (datapath(profile, 'system') === 'system') {
-          const representor = await this.kernelRepresentor(devAddress);
-          await ovs.deletePort(bridge, representor, false);
-          if (await links.exists(representor)) await links.set(representor, { up: false });
-        } else {
-          await ovs.deletePort(bridge, names.vfr, false);
-        }
-      } else {
-        throw new UnsupportedVif({ plugin: 'ovs', vif_class: cls });
-      }
-      if (bridge.startsWith(TRUNK_PREFIX)) await ovs.deleteBridge(bridge);
+    return this.locks.synchronized(vifLockName(vif.id), () => this.unplugLocked(vif, profile, bridge, cls), {
+      removeFile: true,
     });
+  }
+
+  private async unplugLocked(
+    vif: VifView,
+    profile: PortProfileView,
+    bridge: string,
+    cls: string,
+  ): Promise<void> {
+    const host = await this.host();
+    const links = host.links;
+    const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
+    const names = ovsNames(vif.id);
+    if (isA(vif, 'VIFOpenVSwitch') && this.options.per_port_bridge) {
+      const vifName = requireField(vif, 'vif_name', vif.vif_name);
+      await ovs.deletePort(bridge, names.ibp);
+      await ovs.deletePort(names.pb, names.pbp);
+      await ovs.deletePort(names.pb, vifName);
+      await ovs.deleteBridge(names.pb);
+    } else if (isA(vif, 'VIFOpenVSwitch')) {
+      if (await links.exists(names.qbr)) await this.unplugHybrid(links, ovs, bridge, names.qbr, vif.id);
+      else await ovs.deletePort(bridge, requireField(vif, 'vif_name', vif.vif_name));
+    } else if (isA(vif, 'VIFBridge')) {
+      await this.unplugHybrid(links, ovs, bridge, requireField(vif, 'bridge_name', vif.bridge_name), vif.id);
+    } else if (isA(vif, 'VIFVHostUser')) {
+      await ovs.deletePort(bridge, names.vhu);
+    } else if (isA(vif, 'VIFHostDevice')) {
+      const devAddress = requireField(vif, 'dev_address', vif.dev_address);
+      if (datapath(profile, 'system') === 'system') {
+        const representor = await this.kernelRepresentor(devAddress);
+        await ovs.deletePort(bridge, representor, false);
+        if (await links.exists(representor)) await links.set(representor, { up: false });
+      } else {
+        await ovs.deletePort(bridge, names.vfr, false);
+      }
+    } else {
+      throw new UnsupportedVif({ plugin: 'ovs', vif_class: cls });
+    }
+    if (bridge.startsWith(TRUNK_PREFIX)) await ovs.deleteBridge(bridge);
   }
 
   /** Closes the OVSDB connection and the netlink socket. */
@@ -284,7 +298,12 @@ export class OvsPlugin extends PluginBase {
         if (!(await links.exists(names.qvo))) {
           await deleteIfExists(links, names.qvb);
           await deleteIfExists(links, names.qvo);
-          await links.addVeth(names.qvb, names.qvo);
+          if (!(await addVethUnlessMade(links, names.qvb, names.qvo))) {
+            await setMtuIfExists(links, names.qvb, mtu);
+            await setMtuIfExists(links, names.qvo, mtu);
+            await ovs.updateDeviceMtu(names.qvo, mtu);
+            return;
+          }
           journal.push(`delete veth ${names.qvb}`, () => deleteIfExists(links, names.qvb));
           // os-vif asks for promisc='on', which its netlink layer turns into clearing IFF_PROMISC.
           await links.set(names.qvb, { up: true, promisc: true, mtu });
