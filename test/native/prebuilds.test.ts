@@ -3,11 +3,12 @@
  * scripts/check-prebuilds.sh (glibc <= 2.28, no libstdc++), the checker fails a binary that
  * breaks those rules, and the binaries load and work: the x64 glibc one in this machine's node
  * (PREBUILDS_ONLY=1, so build/Release is passed over), the arm64 glibc one in an arm64 node
- * under qemu-user when OS_VIF_ARM64_NODE names one (CI sets it up). Skipped, saying why, when
- * the prebuilds have not been built.
+ * under qemu-user when OS_VIF_ARM64_NODE names one (CI sets it up), and the x64 musl one by
+ * musl's own loader (fixtures/musl-dlopen.c; there is no musl Node). Skipped, saying why, when
+ * the prebuilds or the tools have not been installed.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +113,45 @@ arm64Gate('the arm64 glibc prebuild loads and works in an arm64 node under qemu-
   t.is(r.arch, 'arm64');
   t.is(r.addon, path.join('prebuilds', 'linux-arm64', 'os-vif.glibc.node'));
   checkWorks(t, r);
+});
+
+const muslGcc = run('sh', ['-c', 'command -v musl-gcc']).stdout.trim();
+const muslGate = gatedTest(
+  'musl prebuild load checks',
+  missing.length
+    ? 'prebuilds not built'
+    : !muslGcc || !existsSync('/lib/ld-musl-x86_64.so.1')
+      ? 'musl-gcc or /lib/ld-musl-x86_64.so.1 is missing (Debian package musl-tools)'
+      : undefined,
+);
+
+muslGate('the x64 musl prebuild loads with musl 1.2 dynamic loader (RTLD_NOW, Node stubbed)', (t) => {
+  const addon = path.join(root, 'prebuilds', 'linux-x64', 'os-vif.musl.node');
+  const undefinedNode = run('readelf', ['--dyn-syms', '-W', addon])
+    .stdout.split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => /^\d+:$/.test(f[0] ?? '') && f[6] === 'UND' && /^(napi_|node_api_|uv_)/.test(f[7] ?? ''))
+    .map((f) => f[7] ?? '');
+  t.true(undefinedNode.length > 20, `${undefinedNode.length} napi/uv symbols`);
+  const dir = mkdtempSync(path.join(tmpdir(), `ovt${process.pid}ml`));
+  try {
+    const harness = path.join(dir, 'harness');
+    const stubs = path.join(dir, 'stubs.c');
+    writeFileSync(
+      stubs,
+      `#include <stdlib.h>\n${undefinedNode.map((n) => `void ${n}(void) { abort(); }\n`).join('')}`,
+    );
+    const fixture = path.join(root, 'test', 'native', 'fixtures', 'musl-dlopen.c');
+    const withoutStubs = run(muslGcc, ['-rdynamic', fixture, '-o', `${harness}0`]);
+    t.is(withoutStubs.status, 0, withoutStubs.stderr);
+    // Without Node's symbols musl refuses the addon: RTLD_NOW really resolves everything.
+    t.regex(run(`${harness}0`, [addon]).stderr, /symbol not found/);
+    const build = run(muslGcc, ['-rdynamic', fixture, stubs, '-o', harness]);
+    t.is(build.status, 0, build.stderr);
+    const r = run(harness, [addon]);
+    t.is(r.status, 0, r.stderr);
+    t.deepEqual(JSON.parse(r.stdout), { napiVersion: 8 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
