@@ -124,12 +124,16 @@ for t in "${targets[@]}"; do
   out=prebuilds/$dir/os-vif.$libc.node
   start=$SECONDS
   # The flags node-gyp uses for this addon (binding.gyp, node-addon-api's except.gypi), plus
-  # -fvisibility=hidden and the export map; -s strips.
+  # -fvisibility=hidden and the export map; -s strips. Not node-gyp's -D_FILE_OFFSET_BITS=64: a
+  # no-op for off_t on 64-bit targets, but it turns fcntl into glibc 2.28's fcntl64. -z nodelete:
+  # Node dlcloses the addon when the last worker using it ends; the static libc++ inside must stay
+  # mapped for the addon's native threads still running then (without it: SIGSEGV in
+  # test/native/lifecycle's worker test).
   "$zig" c++ -target "${triple[$t]}" -shared -fPIC -pthread -O3 -std=gnu++17 -fno-rtti \
     -fvisibility=hidden -Wall -Wextra \
-    -DNODE_GYP_MODULE_NAME=os_vif -DNAPI_CPP_EXCEPTIONS -D_FILE_OFFSET_BITS=64 -D_LARGEFILE_SOURCE \
+    -DNODE_GYP_MODULE_NAME=os_vif -DNAPI_CPP_EXCEPTIONS \
     "${defines[@]}" -I"$addon_api" -I"$nodedir/include/node" \
-    -Wl,--version-script="$work/exports.map" -s \
+    -Wl,--version-script="$work/exports.map" -Wl,-z,nodelete -s \
     "${sources[@]}" -o "$work/$t.node"
   mkdir -p "prebuilds/$dir"
   mv "$work/$t.node" "$out"

@@ -1,7 +1,7 @@
 /**
  * Loads the addon as an installed package would (node-gyp-build; with PREBUILDS_ONLY=1 from
  * prebuilds/ even where build/Release exists) and drives every kind of entry point once: a C++
- * exception turned into a TypeError, errno names, and, as root, a namespace made by the addon, a
+ * exception turned into a TypeError, a typed EINVAL, and, as root, a namespace made by the addon, a
  * netlink socket in it (bridge + tap through rtnetlink and the tun ioctls), a sysctl read and
  * write, an EEXIST coming back as a typed error, then the namespace removed (also on failure).
  *
@@ -28,7 +28,7 @@ export interface SmokeResult {
   libc: string;
   /** The message of the TypeError the addon threw (a C++ exception caught by node-addon-api). */
   typeError: string;
-  /** errnoName(17). */
+  /** The code of the error netnsDelete('a/b') gave (EINVAL, named by the addon). */
   errno: string;
   /** Link names in the namespace after adding br0 and tap0 (root only, else undefined). */
   links?: string[];
@@ -43,16 +43,22 @@ async function main(): Promise<SmokeResult> {
   const nl = native();
   let typeError = '';
   try {
-    await nl.tunCreate({ name: 42 } as unknown as Parameters<typeof nl.tunCreate>[0]);
+    await nl.tunCreateBatch({ devices: 42 } as unknown as Parameters<typeof nl.tunCreateBatch>[0]);
   } catch (e) {
     typeError = `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  let errno = '';
+  try {
+    await nl.netnsDelete('a/b'); // refused by the addon before any system call
+  } catch (e) {
+    errno = String((e as { code?: string }).code);
   }
   const result: SmokeResult = {
     addon,
     arch: process.arch,
     libc: process.env.LIBC ?? 'glibc',
     typeError,
-    errno: nl.errnoName(17),
+    errno,
   };
   if (process.getuid?.() !== 0) return result;
 
