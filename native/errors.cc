@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "errno_names.h"
 
 namespace osvif {
 
@@ -18,19 +19,32 @@ Failure Invalid(const char* syscall, std::string message) {
   return Failure{EINVAL, syscall, "", std::move(message)};
 }
 
+namespace {
+
+// strerror_r comes in two flavours: glibc's GNU one returns the text (which may or may not be
+// `buffer`), the XSI one (musl, and glibc without _GNU_SOURCE) fills `buffer` and returns 0 or an
+// error number. Overloading on the return type picks the right reading for either libc.
+[[maybe_unused]] const char* StrerrorText(const char* gnu, const char*) { return gnu; }
+[[maybe_unused]] const char* StrerrorText(int xsi, const char* buffer) { return xsi == 0 ? buffer : "unknown error"; }
+
+}  // namespace
+
 std::string ErrnoName(int err) {
-  // glibc's own table (2.32+): canonical names, aliases mapped (11 is EAGAIN); null if unknown.
-  const char* name = strerrorname_np(err);
-  return name ? name : "E" + std::to_string(err);
+  // Our own table from the kernel headers (gen-errno-names.sh), not glibc's strerrorname_np:
+  // that exists only from glibc 2.32 and not in musl, and the prebuilds promise glibc 2.28.
+  for (const auto& entry : kErrnoNames) {
+    if (entry.number == err) return entry.name;
+  }
+  return "E" + std::to_string(err);
 }
 
 Napi::Error MakeError(Napi::Env env, const Failure& failure) {
   std::string code = ErrnoName(failure.err);
   std::string message = failure.message;
   if (message.empty()) {
-    char text[128];
-    // GNU strerror_r: thread-safe, returns a pointer that may or may not be `text`.
-    const char* description = strerror_r(failure.err, text, sizeof text);
+    char text[128] = "";
+    // strerror_r, not strerror: thread-safe; GNU or XSI flavour, whichever the libc has.
+    const char* description = StrerrorText(strerror_r(failure.err, text, sizeof text), text);
     message = std::string(failure.syscall) + (failure.path.empty() ? "" : " " + failure.path) +
               ": " + code + " (" + description + ")";
   }

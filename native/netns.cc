@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -56,7 +57,10 @@ Failure Create(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd < 0) return Fail("open", path);
   close(fd);
-  std::string self = "/proc/self/task/" + std::to_string(gettid()) + "/ns/net";
+  // The raw system call, not gettid(): glibc has that wrapper only from 2.30, and the prebuilds
+  // promise glibc 2.28.
+  long tid = syscall(SYS_gettid);
+  std::string self = "/proc/self/task/" + std::to_string(tid) + "/ns/net";
   if (unshare(CLONE_NEWNET) != 0) {
     failure = Fail("unshare");
   } else if (mount(self.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
