@@ -960,8 +960,19 @@ class VerbContext {
   }
 }
 
+/**
+ * A bridge, port or interface name OVSDB and ovs-vswitchd can take: 1 to 255 characters, valid
+ * Unicode (a lone surrogate would reach the server as U+FFFD), no NUL (ovsdb-server drops the
+ * connection), no control characters or whitespace (ovs-vswitchd names netdevs after them; a
+ * newline would forge log lines), not `.`, `..` or containing `/` (paths under /sys/class/net).
+ */
 function checkName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 255) {
-    throw new VSwitchError('invalid-name', `invalid name ${JSON.stringify(name)}`);
-  }
+  const bad = (why: string) =>
+    new VSwitchError('invalid-name', `invalid name ${JSON.stringify(name)}: ${why}`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255)
+    throw bad('must be 1 to 255 characters');
+  if (/\p{Cs}/u.test(name)) throw bad('not valid Unicode (lone surrogate)');
+  if (/[\s\p{Cc}]/u.test(name)) throw bad('must not contain NUL, control characters or whitespace');
+  if (name === '.' || name === '..' || name.includes('/'))
+    throw bad("must not be '.' or '..' or contain '/'");
 }

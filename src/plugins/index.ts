@@ -21,6 +21,7 @@ export {
   MissingPortProfile,
   PciDeviceNotFoundById,
   RepresentorNotFound,
+  UnexpectedDevice,
   UnsupportedVif,
   WrongPortProfile,
 } from './errors.js';
