@@ -4,6 +4,7 @@
  * with a typed error and nothing of that call left on the host.
  */
 import test from 'ava';
+import { OvsdbConnectionError } from '../../src/ovsdb/index.js';
 import { objects } from '../../src/vif/index.js';
 import { sh } from '../harness/netns.js';
 import { INSTANCE, net, profile, skipReason, testHost } from './e2e-host.js';
@@ -47,7 +48,8 @@ e2e(
     const withOne = host.state().links;
     await host.sb.stopServer();
     const error = await t.throwsAsync(ovs.plug(hybridVif(ID2), INSTANCE));
-    t.is(error?.name, 'OvsdbConnectionError');
+    // the connection is gone: reported as such, or as the call's time limit running out
+    t.true(error instanceof OvsdbConnectionError, error?.name);
     t.log(`${error?.name}: ${error?.message}`);
     t.deepEqual(
       Object.keys(linksOnly(host)).sort(),

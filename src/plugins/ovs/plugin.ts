@@ -19,6 +19,7 @@ import {
 } from '../../vif/index.js';
 import { checkMtu, checkNames, checkText } from '../checks.js';
 import { InvalidVif, MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
+import { CallBudget } from '../host/budget.js';
 import type { LinkHost } from '../host/links.js';
 import {
   addVethUnlessMade,
@@ -143,9 +144,10 @@ export class OvsPlugin extends PluginBase {
     const profile = checkProfile(vif);
     this.checkVif(vif);
     const plan = this.planPlug(vif, instance, profile);
+    const budget = this.budget();
     return this.locks.synchronized(vifLockName(vif.id), async () => {
-      const host = await this.host();
-      const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
+      const host = await budget.race('connect', this.host());
+      const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
       await new UndoJournal().run((journal) => plan({ ...host, ovs }, journal));
     });
   }
@@ -160,9 +162,14 @@ export class OvsPlugin extends PluginBase {
     this.checkVif(vif);
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
     const cls = className(vif);
-    return this.locks.synchronized(vifLockName(vif.id), () => this.unplugLocked(vif, profile, bridge, cls), {
-      removeFile: true,
-    });
+    const budget = this.budget();
+    return this.locks.synchronized(
+      vifLockName(vif.id),
+      () => this.unplugLocked(vif, profile, bridge, cls, budget),
+      {
+        removeFile: true,
+      },
+    );
   }
 
   private async unplugLocked(
@@ -170,10 +177,11 @@ export class OvsPlugin extends PluginBase {
     profile: PortProfileView,
     bridge: string,
     cls: string,
+    budget: CallBudget,
   ): Promise<void> {
-    const host = await this.host();
+    const host = await budget.race('connect', this.host());
     const links = host.links;
-    const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
+    const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
     const names = ovsNames(vif.id);
     if (isA(vif, 'VIFOpenVSwitch') && this.options.per_port_bridge) {
       const vifName = requireField(vif, 'vif_name', vif.vif_name);
@@ -262,6 +270,11 @@ export class OvsPlugin extends PluginBase {
           .join(', ')}`,
       );
     };
+  }
+
+  /** The time budget of one call, from its start (a wait for the per-VIF lock counts). */
+  private budget(): CallBudget {
+    return new CallBudget(this.options.ovs_vsctl_timeout * 1000);
   }
 
   private host(): Promise<{ links: LinkHost; sw: SwitchHost; ovs: BaseOvs }> {
