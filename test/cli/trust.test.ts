@@ -16,7 +16,9 @@ import { isRoot, TestNetns, trySh } from '../harness/netns.js';
 import { ovsState } from '../plugins/witness.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/os-vif.js', import.meta.url));
-const e2e = isRoot && trySh('sh', ['-c', 'command -v ovsdb-server']).status === 0 ? test : test.skip;
+// serial: each test runs the CLI through spawnSync, which blocks this process's event loop (and
+// with it a concurrent test's sandbox start) for the seconds a node process takes to start
+const e2e = isRoot && trySh('sh', ['-c', 'command -v ovsdb-server']).status === 0 ? test.serial : test.skip;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ovtclitrust'));
 chmodSync(dir, 0o755); // the non-root case reads its files too
