@@ -67,8 +67,16 @@ function seedNic(links: RecordingLinks, nic: string): void {
 function plugged(links: RecordingLinks, sw: RecordingSwitch, devices: string[]): void {
   const [qbr, qvb, qvo] = devices as [string, string, string];
   links.devices.set(qbr, { name: qbr, kind: 'bridge', mtu: 1500, up: true, promisc: false });
-  links.devices.set(qvb, { name: qvb, kind: 'veth', mtu: 1500, up: true, promisc: true, master: qbr });
-  links.devices.set(qvo, { name: qvo, kind: 'veth', mtu: 1500, up: true, promisc: true });
+  links.devices.set(qvb, {
+    name: qvb,
+    kind: 'veth',
+    peer: qvo,
+    mtu: 1500,
+    up: true,
+    promisc: true,
+    master: qbr,
+  });
+  links.devices.set(qvo, { name: qvo, kind: 'veth', peer: qvb, mtu: 1500, up: true, promisc: true });
   sw.bridges.set('br-int', new Set(['br-int', qvo]));
 }
 
