@@ -5,7 +5,7 @@
  * which a device created and deleted again would move). A non-root caller is told which
  * capability is missing.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,7 +166,24 @@ e2e('without CAP_NET_ADMIN the failure says which capability is needed (exit 1)'
   for (const netns of [['--netns', h.ns.name], []]) {
     // with --netns the namespace cannot be entered; without, run inside it (ip netns exec) and
     // the link request itself is refused
-    const argv = ['setpriv', ...nobody, 'node', BIN, 'plug', '--vif', vif, '--instance', h.inst, ...netns];
+    // a lock directory the caller may write: the linux_bridge plug takes os-vif's file lock first
+    const locks = path.join(dir, 'locks');
+    mkdirSync(locks, { recursive: true, mode: 0o777 });
+    chmodSync(locks, 0o777);
+    const argv = [
+      'env',
+      `OSLO_LOCK_PATH=${locks}`,
+      'setpriv',
+      ...nobody,
+      'node',
+      BIN,
+      'plug',
+      '--vif',
+      vif,
+      '--instance',
+      h.inst,
+      ...netns,
+    ];
     const r = netns.length ? trySh(argv[0]!, argv.slice(1)) : h.ns.exec(argv[0]!, argv.slice(1));
     t.is(r.status, 1, r.stderr);
     t.regex(r.stderr, /EPERM.*needs CAP_NET_ADMIN/);
