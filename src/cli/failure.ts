@@ -6,7 +6,12 @@
  */
 import { UsageError } from './usage.js';
 
-/** Error names that mean "the input was wrong, nothing was changed". */
+/**
+ * Error names that mean "the input was wrong, nothing was changed": only errors raised by the
+ * checks that run before the host is touched. A lower layer's validation error
+ * (`NetlinkValidationError`, `VSwitchError`) can come half-way through a plug, after a change
+ * that was then rolled back, so it exits 1, not 2.
+ */
 const INPUT_ERRORS = new Set([
   'UsageError',
   'InvalidConfig',
@@ -15,10 +20,10 @@ const INPUT_ERRORS = new Set([
   'WrongPortProfile',
   'UnsupportedVif',
   'NoMatchingPlugin',
-  'NetlinkValidationError',
   'ConfigFileParseError',
   'ConfigFileValueError',
   'ConfigFileNotFoundError',
+  'UnexpectedDevice',
 ]);
 
 /** Wrappers that add no information of their own to the line. */

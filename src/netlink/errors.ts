@@ -32,7 +32,9 @@ export class NetlinkError extends Error {
 
   constructor(d: NetlinkErrorDetails, message?: string) {
     const about = d.interface === undefined ? '' : ` ${d.interface}`;
-    super(message ?? `${d.operation}${about}: ${d.code}${d.extAck ? ` (${d.extAck})` : ''}`);
+    super(
+      (message ?? `${d.operation}${about}: ${d.code}${d.extAck ? ` (${d.extAck})` : ''}`) + permissionHint(d),
+    );
     this.name = 'NetlinkError';
     this.code = d.code;
     this.errno = d.errno;
@@ -41,6 +43,18 @@ export class NetlinkError extends Error {
     this.extAck = d.extAck;
     this.extAckOffset = d.extAckOffset;
   }
+}
+
+/**
+ * What an EPERM or EACCES means here: the capability the call needs. Changing links, addresses,
+ * routes or sysctls of a namespace needs CAP_NET_ADMIN in the user namespace owning it; entering
+ * a named namespace (`netns`) needs CAP_SYS_ADMIN too.
+ */
+function permissionHint(d: NetlinkErrorDetails): string {
+  if (d.code !== 'EPERM' && d.code !== 'EACCES') return '';
+  const entering = d.operation.startsWith('netns') || d.extAck?.includes('setns');
+  const enter = entering ? ' and CAP_SYS_ADMIN to enter the namespace' : '';
+  return `: permission denied; this needs CAP_NET_ADMIN${enter} (run as root or grant the capability)`;
 }
 
 /**

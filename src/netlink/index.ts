@@ -43,4 +43,5 @@ export type { AddressSpec } from './requests/address.js';
 export type { RouteSpec } from './requests/route.js';
 export type { Routes } from './routes.js';
 export { INTERFACE_SYSCTLS, type InterfaceSysctl, Sysctl } from './sysctl.js';
+export { checkName, hasLoneSurrogate, ifnameProblem } from './validate.js';
 export type { Address, Link, Route } from './views.js';

@@ -4,7 +4,7 @@
  */
 import { native } from '../native/addon.js';
 import { NetlinkValidationError, wrapNativeError } from './errors.js';
-import { checkName } from './validate.js';
+import { checkName, pathPartProblem } from './validate.js';
 
 /** Per-interface settings plugins use, with the protocol folder each lives in. */
 export const INTERFACE_SYSCTLS = {
@@ -19,19 +19,28 @@ export const INTERFACE_SYSCTLS = {
 /** A per-interface sysctl key. */
 export type InterfaceSysctl = keyof typeof INTERFACE_SYSCTLS;
 
+/**
+ * A path relative to /proc/sys/net: components joined by '/', each one passing the same
+ * per-character rule as interface names ({@link pathPartProblem}: no '.', '..', NUL, control
+ * or whitespace), so every valid interface name (`br+x`, `é`) can be a component and no path
+ * can leave /proc/sys/net.
+ */
 function checkPath(path: unknown): string {
-  if (
-    typeof path !== 'string' ||
-    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(path) ||
-    path.split('/').some((s) => s === '..' || s === '.')
-  ) {
+  const problem =
+    typeof path !== 'string'
+      ? 'must be a string'
+      : path
+          .split('/')
+          .map(pathPartProblem)
+          .find((p) => p !== undefined);
+  if (problem !== undefined) {
     throw new NetlinkValidationError(
       'sysctl path',
       path,
-      "must be relative to /proc/sys/net, like 'ipv6/conf/br0/disable_ipv6'",
+      `must be relative to /proc/sys/net, like 'ipv6/conf/br0/disable_ipv6': each part ${problem}`,
     );
   }
-  return path;
+  return path as string;
 }
 
 /** Sysctls of one namespace. */

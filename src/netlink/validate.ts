@@ -4,16 +4,54 @@ import { NetlinkValidationError } from './errors.js';
 
 const encoder = new TextEncoder();
 
-/** An interface name: 1 to 15 bytes, no '/', ':' or whitespace, not '.' or '..'. */
+/**
+ * Why `name` cannot be a network interface name, or undefined when it can. THE name rule of this
+ * library (the plugins check every name a VIF leads to with it, the sysctl path check uses its
+ * per-character part): the kernel's own `dev_valid_name()` on the UTF-8 bytes (1 to 15 bytes,
+ * not `.` or `..`, no `/`, `:` or byte the kernel calls space: 0x09-0x0d, 0x20 and 0xa0, which
+ * also refuses characters such as `à` whose encoding holds 0xa0), plus what the kernel cannot
+ * see in a JS string: lone surrogates (no valid UTF-8; Node would send U+FFFD instead) and NUL
+ * (which would cut the name short). Stricter than the kernel on purpose: no control characters
+ * and no Unicode whitespace (a name that prints as blank or moves a terminal is hostile).
+ */
+export function ifnameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'an interface name must be a string';
+  if (name.length === 0) return 'must be 1 to 15 bytes long (IFNAMSIZ)';
+  const part = pathPartProblem(name);
+  if (part) return part;
+  const bytes = encoder.encode(name);
+  if (bytes.length > 15) return 'must be 1 to 15 bytes long (IFNAMSIZ)';
+  if (name.includes(':')) return "must not contain ':'";
+  if (bytes.includes(0xa0))
+    return 'must not contain a character whose UTF-8 holds byte 0xa0 (the kernel reads it as a space)';
+  return undefined;
+}
+
+/**
+ * Why `part` cannot be one component of a path under /proc/sys/net or /sys/class/net, or
+ * undefined: non-empty, valid Unicode, not `.` or `..`, no `/`, NUL, control character or
+ * whitespace. Every valid interface name passes (the sysctl check and the name rule agree).
+ */
+export function pathPartProblem(part: string): string | undefined {
+  if (part.length === 0) return 'must not be empty';
+  if (hasLoneSurrogate(part))
+    return 'must be valid Unicode (it holds a lone surrogate, which has no UTF-8 form)';
+  if (part === '.' || part === '..') return "must not be '.' or '..'";
+  if (part.includes('/')) return "must not contain '/'";
+  if (/[\s\p{Cc}]/u.test(part)) return 'must not contain whitespace, NUL or control characters';
+  return undefined;
+}
+
+/** True when `s` holds a lone surrogate (a JS string with no UTF-8 form; `String.isWellFormed` negated). */
+export function hasLoneSurrogate(s: string): boolean {
+  return /\p{Cs}/u.test(s);
+}
+
+/** An interface name by {@link ifnameProblem}; NetlinkValidationError naming `field` otherwise. */
 export function checkName(field: string, name: unknown): string {
-  if (typeof name !== 'string')
-    throw new NetlinkValidationError(field, name, 'an interface name must be a string');
-  const bytes = encoder.encode(name).length;
-  if (bytes < 1 || bytes > 15) throw new NetlinkValidationError(field, name, 'must be 1 to 15 bytes long');
-  if (/[/:\s\0]/u.test(name))
-    throw new NetlinkValidationError(field, name, "must not contain '/', ':' or whitespace");
-  if (name === '.' || name === '..') throw new NetlinkValidationError(field, name, "must not be '.' or '..'");
-  return name;
+  const problem = ifnameProblem(name);
+  if (problem) throw new NetlinkValidationError(field, name, problem);
+  return name as string;
 }
 
 /** A name or a positive interface index. */

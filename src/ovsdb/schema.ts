@@ -215,6 +215,9 @@ export function encodeAtom(b: BaseType, a: unknown, table?: string, column?: str
       break;
     case 'string': {
       if (typeof a !== 'string') bad('expected a string');
+      // RFC 7047 strings are UTF-8; ovsdb-server drops the connection on \u0000
+      if (/\p{Cs}/u.test(a as string)) bad('not valid Unicode (a lone surrogate has no UTF-8 form)');
+      if ((a as string).includes('\0')) bad('contains NUL, which OVSDB does not accept');
       const len = [...(a as string)].length;
       if (b.minLength !== undefined && len < b.minLength) bad(`shorter than ${b.minLength} characters`);
       if (b.maxLength !== undefined && len > b.maxLength) bad(`longer than ${b.maxLength} characters`);

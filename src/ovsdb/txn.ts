@@ -4,7 +4,13 @@
  * prerequisite sent first; when a prerequisite no longer holds the server answers `timed out`,
  * and the builder is run again on the refreshed replica (bounded retries).
  */
-import { OvsdbConflictError, OvsdbConnectionError, OvsdbOperationError, TimedOut } from './errors.js';
+import {
+  OvsdbConflictError,
+  OvsdbConnectionError,
+  OvsdbOperationError,
+  OvsdbTimeoutError,
+  TimedOut,
+} from './errors.js';
 import type { Condition, Mutation, Operation, OperationResult, RowInput, WaitOp } from './operations.js';
 import type { Replica } from './replica.js';
 import { type Atom, NamedUuid, type Row, Uuid, type Value } from './values.js';
@@ -18,7 +24,10 @@ export interface TransactionOptions {
    * the builder makes is guarded by what it read (as the VSwitch verbs are).
    */
   retryOnDisconnect?: boolean;
-  /** Per-commit timeout (default: the client's). */
+  /**
+   * Bound of the whole call in ms: every attempt, the replica syncs between them and the waits
+   * for a reconnection share it (default: the client's timeout per request; 0: none).
+   */
   timeoutMs?: number;
   /** A `comment` operation added to the transaction (shows in the server's log). */
   comment?: string;
@@ -193,22 +202,35 @@ async function attemptAll<T>(
   options: TransactionOptions,
 ): Promise<TransactionOutcome<T>> {
   const attempts = options.attempts ?? 8;
+  const limit = options.timeoutMs;
+  const deadline = limit !== undefined && limit > 0 ? performance.now() + limit : undefined;
+  /** What is left of the call's bound (undefined: the client's per-request default). */
+  const left = (): number | undefined => {
+    if (deadline === undefined) return limit;
+    const ms = Math.ceil(deadline - performance.now());
+    if (ms <= 0) throw new OvsdbTimeoutError('transact', limit as number, replica.client.remote);
+    return ms;
+  };
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    await replica.synced(options.timeoutMs);
+    await replica.synced(left());
     const seq = replica.seq;
     const txn = new ReplicaTxn(replica);
     const value = await build(txn);
     if (txn.ops.length === 0) return { value, results: [], inserted: new Map(), attempts: attempt };
     const { ops, waitCount } = txn.operations(options.comment);
     try {
-      const results = await replica.client.transact(replica.db, ops, { timeoutMs: options.timeoutMs });
+      const results = await replica.client.transact(replica.db, ops, { timeoutMs: left() });
       const inserted = new Map<string, Uuid>();
       ops.forEach((op, i) => {
         if (op.op === 'insert' && op.uuidName && results[i]?.uuid)
           inserted.set(op.uuidName, results[i]!.uuid!);
       });
-      await reflected(replica, ops);
+      await reflected(
+        replica,
+        ops,
+        deadline === undefined ? limit : Math.max(1, deadline - performance.now()),
+      );
       return { value, results, inserted, attempts: attempt };
     } catch (e) {
       last = e;
@@ -219,8 +241,13 @@ async function attemptAll<T>(
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         continue;
       }
-      if (options.retryOnDisconnect && e instanceof OvsdbConnectionError && e.kind !== 'cancelled') {
-        await replica.synced(options.timeoutMs);
+      if (
+        options.retryOnDisconnect &&
+        e instanceof OvsdbConnectionError &&
+        e.kind !== 'cancelled' &&
+        e.kind !== 'timeout'
+      ) {
+        await replica.synced(left());
         continue;
       }
       throw e;
@@ -235,11 +262,11 @@ async function attemptAll<T>(
  * `echo` round trip after a write to a replicated table is enough (a row the server
  * garbage-collected at commit never shows up, hence a round trip and not a wait for rows).
  */
-async function reflected(replica: Replica, ops: Operation[]): Promise<void> {
+async function reflected(replica: Replica, ops: Operation[], timeoutMs: number | undefined): Promise<void> {
   const wrote = ops.some(
     (op) => 'table' in op && op.op !== 'select' && op.op !== 'wait' && replica.replicates(op.table),
   );
-  if (wrote) await replica.client.echo().catch(() => {});
+  if (wrote) await replica.client.call('echo', [], { timeoutMs }).catch(() => {});
 }
 
 export { OvsdbOperationError };

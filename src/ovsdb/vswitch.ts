@@ -6,7 +6,7 @@
  * transaction with {@link VSwitch.batch}, where each verb sees what the earlier ones did.
  */
 import type { OvsdbClient } from './client.js';
-import { OvsdbOperationError, VSwitchError } from './errors.js';
+import { OvsdbOperationError, OvsdbTimeoutError, VSwitchError } from './errors.js';
 import type { Condition, Mutation, RowInput } from './operations.js';
 import { Replica } from './replica.js';
 import { type ReplicaTxn, runTransaction } from './txn.js';
@@ -147,6 +147,8 @@ export interface VswitchdReport {
   timeoutMs: number;
   /** Interfaces inserted by the call whose `ofport` is empty or -1 once `cur_cfg` was reached. */
   failedInterfaces: FailedInterface[];
+  /** How long the call waited for `cur_cfg` after its commit, in ms. */
+  waitedMs: number;
 }
 
 /** An interface ovs-vswitchd could not attach. */
@@ -172,7 +174,11 @@ export interface VerbOptions {
    * inserted; never rejects for that, the outcome's `vswitchd` report says what happened.
    */
   awaitVswitchdMs?: number;
-  /** Commit timeout. */
+  /**
+   * Bound of the commit in ms, counted from the call: the wait in the queue behind other calls'
+   * commits, every attempt and the waits for a reconnection share it (a call whose bound is
+   * spent before its turn is rejected with OvsdbTimeoutError, unsent).
+   */
   timeoutMs?: number;
 }
 
@@ -183,6 +189,8 @@ type Verb = (ctx: VerbContext) => void;
 interface Call {
   verbs: Verb[];
   timeoutMs: number | undefined;
+  /** `performance.now()` by which the commit must be done (from timeoutMs; undefined: none). */
+  deadline: number | undefined;
   /** Bump next_cfg in the transaction (the call waits for ovs-vswitchd afterwards). */
   bump: boolean;
   /** `uuid-name`s of the interfaces the call's addPort verbs inserted (this attempt). */
@@ -481,6 +489,7 @@ export class VSwitch {
     const call: Call = {
       verbs,
       timeoutMs: options.timeoutMs,
+      deadline: options.timeoutMs ? started + options.timeoutMs : undefined,
       bump: waitMs !== undefined,
       resolve: () => {},
       reject: () => {},
@@ -509,8 +518,11 @@ export class VSwitch {
     timeoutMs: number,
     leftMs: number,
   ): Promise<VswitchdReport> {
-    const report: VswitchdReport = { nextCfg, timedOut: false, timeoutMs, failedInterfaces: [] };
-    if (!(await this.waitCfg(nextCfg, leftMs))) {
+    const report: VswitchdReport = { nextCfg, timedOut: false, timeoutMs, failedInterfaces: [], waitedMs: 0 };
+    const waitStarted = performance.now();
+    const applied = await this.waitCfg(nextCfg, leftMs);
+    report.waitedMs = performance.now() - waitStarted;
+    if (!applied) {
       report.timedOut = true;
       return report;
     }
@@ -570,9 +582,18 @@ export class VSwitch {
     }
   }
 
-  private async commitGroup(group: Call[]): Promise<void> {
+  private async commitGroup(all: Call[]): Promise<void> {
+    const now = performance.now();
+    const expired = all.filter((c) => c.deadline !== undefined && c.deadline <= now);
+    for (const c of expired)
+      c.reject(new OvsdbTimeoutError('transact', c.timeoutMs as number, this.replica.client.remote));
+    const group = all.filter((c) => !expired.includes(c));
+    if (group.length === 0) return;
     const failed = new Map<Call, unknown>();
-    const timeouts = group.map((c) => c.timeoutMs).filter((t): t is number => t !== undefined);
+    const timeouts = group.map((c) =>
+      c.deadline !== undefined ? Math.max(1, Math.ceil(c.deadline - now)) : c.timeoutMs,
+    );
+    const bounded = timeouts.filter((t): t is number => t !== undefined);
     try {
       const {
         value: bumped,
@@ -602,7 +623,7 @@ export class VSwitch {
             group.some((c) => c.bump && !failed.has(c)),
           );
         },
-        { retryOnDisconnect: true, timeoutMs: timeouts.length ? Math.min(...timeouts) : undefined },
+        { retryOnDisconnect: true, timeoutMs: bounded.length ? Math.min(...bounded) : undefined },
       );
       // the select of next_cfg is the transaction's last operation (no comment is added)
       const nextCfg = bumped
@@ -960,8 +981,19 @@ class VerbContext {
   }
 }
 
+/**
+ * A bridge, port or interface name OVSDB and ovs-vswitchd can take: 1 to 255 characters, valid
+ * Unicode (a lone surrogate would reach the server as U+FFFD), no NUL (ovsdb-server drops the
+ * connection), no control characters or whitespace (ovs-vswitchd names netdevs after them; a
+ * newline would forge log lines), not `.`, `..` or containing `/` (paths under /sys/class/net).
+ */
 function checkName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 255) {
-    throw new VSwitchError('invalid-name', `invalid name ${JSON.stringify(name)}`);
-  }
+  const bad = (why: string) =>
+    new VSwitchError('invalid-name', `invalid name ${JSON.stringify(name)}: ${why}`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255)
+    throw bad('must be 1 to 255 characters');
+  if (/\p{Cs}/u.test(name)) throw bad('not valid Unicode (lone surrogate)');
+  if (/[\s\p{Cc}]/u.test(name)) throw bad('must not contain NUL, control characters or whitespace');
+  if (name === '.' || name === '..' || name.includes('/'))
+    throw bad("must not be '.' or '..' or contain '/'");
 }

@@ -40,3 +40,13 @@ export class UnsupportedVif extends ExceptionBase {
 export class InvalidVif extends ExceptionBase {
   static override template = 'VIF %(vif_id)s: %(field)s %(reason)s';
 }
+
+/**
+ * A device the VIF names exists but is not what a plug of this VIF makes (a wrong kind, a veth
+ * with another peer or master), so it is left alone and nothing changed; kwargs `vif_id`,
+ * `device`, `found`, `expected`. os-vif deletes or reconfigures such a device blindly.
+ */
+export class UnexpectedDevice extends ExceptionBase {
+  static override template =
+    'VIF %(vif_id)s: device %(device)s is %(found)s, not %(expected)s; nothing was changed';
+}

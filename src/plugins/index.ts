@@ -21,12 +21,13 @@ export {
   MissingPortProfile,
   PciDeviceNotFoundById,
   RepresentorNotFound,
+  UnexpectedDevice,
   UnsupportedVif,
   WrongPortProfile,
 } from './errors.js';
 export { type HostOptions, hostFactory } from './host/defaults.js';
 export type { LinkHost } from './host/links.js';
-export type { SwitchHost, SwitchStep } from './host/switch.js';
+export type { SwitchHost, SwitchLimit, SwitchStep } from './host/switch.js';
 export { LinuxBridgePlugin } from './linux-bridge/plugin.js';
 export { ovsNames, portName } from './names.js';
 export { NoopPlugin } from './noop.js';

@@ -78,8 +78,10 @@ export async function testHost(t: ExecutionContext, options: { vswitchd?: boolea
     locks,
     ovs(extra = {}) {
       const p = new OvsPlugin(
-        // without ovs-vswitchd nothing would ever apply next_cfg: do not wait for it there
-        { ovsdb_connection: sandbox.dbRemote, ovs_vsctl_timeout: 10, wait_for_vswitchd: vswitchd, ...extra },
+        // without ovs-vswitchd nothing would ever apply next_cfg: do not wait for it there. The
+        // limit bounds a whole call (retries and rollback included), and a test file runs many
+        // hosts at once on a loaded machine: 30 s is a bound for a hang, not a speed claim.
+        { ovsdb_connection: sandbox.dbRemote, ovs_vsctl_timeout: 30, wait_for_vswitchd: vswitchd, ...extra },
         hostFactory({ netns: ns.name }),
         undefined,
         locks,

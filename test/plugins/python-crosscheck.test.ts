@@ -136,8 +136,10 @@ function l3(host: TestHost): string[] {
   ].sort();
 }
 
+// serial: Python runs through spawnSync, which blocks the event loop for seconds; a plug of a
+// concurrent test would see its call's time limit (which bounds the whole call) run out meanwhile
 for (const s of SCENARIOS) {
-  check(`Python os-vif and this library leave the same host state: ${s.title}`, async (t) => {
+  check.serial(`Python os-vif and this library leave the same host state: ${s.title}`, async (t) => {
     // ovsdbapp waits for ovs-vswitchd to apply each change, so both hosts run one.
     const [py, ts] = [await testHost(t, { vswitchd: true }), await testHost(t, { vswitchd: true })];
     s.setup?.(py);

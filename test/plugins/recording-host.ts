@@ -57,6 +57,8 @@ export class RecordingLinks implements LinkHost {
   async addVeth(name: string, peer: string) {
     this.create(name, 'veth');
     this.create(peer, 'veth');
+    Object.assign(this.devices.get(name)!, { peer });
+    Object.assign(this.devices.get(peer)!, { peer: name });
     this.log.push(`add veth ${name} peer=${peer}`);
   }
   async addVlan(name: string, parent: string, vlanId: number) {

@@ -67,8 +67,16 @@ function seedNic(links: RecordingLinks, nic: string): void {
 function plugged(links: RecordingLinks, sw: RecordingSwitch, devices: string[]): void {
   const [qbr, qvb, qvo] = devices as [string, string, string];
   links.devices.set(qbr, { name: qbr, kind: 'bridge', mtu: 1500, up: true, promisc: false });
-  links.devices.set(qvb, { name: qvb, kind: 'veth', mtu: 1500, up: true, promisc: true, master: qbr });
-  links.devices.set(qvo, { name: qvo, kind: 'veth', mtu: 1500, up: true, promisc: true });
+  links.devices.set(qvb, {
+    name: qvb,
+    kind: 'veth',
+    peer: qvo,
+    mtu: 1500,
+    up: true,
+    promisc: true,
+    master: qbr,
+  });
+  links.devices.set(qvo, { name: qvo, kind: 'veth', peer: qvb, mtu: 1500, up: true, promisc: true });
   sw.bridges.set('br-int', new Set(['br-int', qvo]));
 }
 
@@ -114,8 +122,24 @@ for (const file of ['noop', 'linux_bridge', 'ovs']) {
       const sw = new RecordingSwitch();
       for (const dev of s.preexisting_devices) {
         if (dev.startsWith('eth')) seedNic(links, dev);
-        if (dev.startsWith('qbr'))
+        // what the device would be on a real host (the plugins check kinds before touching one)
+        if (dev.startsWith('qbr') || dev.startsWith('brq'))
           links.devices.set(dev, { name: dev, kind: 'bridge', mtu: 1500, up: true, promisc: false });
+        if (dev.startsWith('tap'))
+          links.devices.set(dev, { name: dev, kind: 'tun', mtu: 1500, up: true, promisc: false });
+        if (dev.startsWith('qvb') || dev.startsWith('qvo')) {
+          const peer = `${dev.startsWith('qvb') ? 'qvo' : 'qvb'}${dev.slice(3)}`;
+          const master = dev.startsWith('qvb') ? `qbr${dev.slice(3)}` : undefined;
+          links.devices.set(dev, {
+            name: dev,
+            kind: 'veth',
+            peer,
+            ...(master ? { master } : {}),
+            mtu: 1500,
+            up: true,
+            promisc: false,
+          });
+        }
       }
       if (s.description.includes('without mtu_request')) sw.hasMtuRequest = false;
       if (s.vif_class === 'VIFHostDevice')

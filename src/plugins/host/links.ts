@@ -15,6 +15,8 @@ export interface LinkInfo {
   promisc: boolean;
   /** Name of the bridge or bond this link is enslaved to. */
   master?: string;
+  /** For a veth: its peer's name, when the peer is in the same namespace. */
+  peer?: string;
 }
 
 /** Changes to one link; only the given keys are sent, in one request. */

@@ -3,7 +3,14 @@
  * plugin on first use and kept. Bridges are created as os-vif creates them (forward delay 0,
  * STP off, multicast snooping off), sysctls go through the namespace's own /proc/sys/net.
  */
-import { type Address, type Link, Netlink, NetlinkError, type Route } from '../../netlink/index.js';
+import {
+  type Address,
+  ifnameProblem,
+  type Link,
+  Netlink,
+  NetlinkError,
+  type Route,
+} from '../../netlink/index.js';
 import { DeleteBatcher } from './delete-batcher.js';
 import type { AddressInfo, GatewayRoute, LinkChange, LinkHost, LinkInfo } from './links.js';
 
@@ -34,7 +41,11 @@ export class NetlinkLinks implements LinkHost {
     const link = await this.nl.links.get(name);
     if (!link) return undefined;
     const master = link.master === undefined ? undefined : (await this.nl.links.get(link.master))?.name;
-    return toInfo(link, master);
+    const peer =
+      link.kind === 'veth' && link.link !== undefined && link.linkNetnsid === undefined
+        ? (await this.nl.links.get(link.link))?.name
+        : undefined;
+    return toInfo(link, master, peer);
   }
 
   /** os-vif's `exists`: a name that cannot be a kernel interface (the 40-byte patch port names) is simply absent. */
@@ -121,18 +132,12 @@ export class NetlinkLinks implements LinkHost {
   }
 }
 
-/** 1 to 15 bytes, no '/', ':' or whitespace: what the kernel accepts as a name. */
+/** What the kernel accepts as a name (the library's one rule, `ifnameProblem`). */
 function isIfname(name: string): boolean {
-  return (
-    Buffer.byteLength(name) >= 1 &&
-    Buffer.byteLength(name) <= 15 &&
-    !/[/:\s]/.test(name) &&
-    name !== '.' &&
-    name !== '..'
-  );
+  return ifnameProblem(name) === undefined;
 }
 
-function toInfo(link: Link, master: string | undefined): LinkInfo {
+function toInfo(link: Link, master: string | undefined, peer: string | undefined): LinkInfo {
   return {
     name: link.name,
     ...(link.kind !== undefined ? { kind: link.kind } : {}),
@@ -140,6 +145,7 @@ function toInfo(link: Link, master: string | undefined): LinkInfo {
     up: link.up,
     promisc: link.promisc,
     ...(master !== undefined ? { master } : {}),
+    ...(peer !== undefined ? { peer } : {}),
   };
 }
 

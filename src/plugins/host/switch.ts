@@ -61,14 +61,20 @@ export interface SwitchOutcome {
   vswitchd?: VswitchdReport;
 }
 
+/** A bound on one request, set from the plug or unplug call's budget (`CallBudget`). */
+export interface SwitchLimit {
+  /** Bound of the whole request, retries included, in ms (undefined: the host's default). */
+  timeoutMs?: number;
+}
+
 /** The OVSDB operations the ovs plugin uses. */
 export interface SwitchHost {
   /** Runs the steps, in order, in one transaction; resolves with what it created. */
-  transact(steps: SwitchStep[]): Promise<SwitchOutcome>;
+  transact(steps: SwitchStep[], limit?: SwitchLimit): Promise<SwitchOutcome>;
   /** True when the schema has that column (os-vif asks for Interface.mtu_request). */
   hasColumn(table: string, column: string): Promise<boolean>;
   /** The names of the bridge's ports, its own internal port included (read fresh). */
-  bridgePorts(bridge: string): Promise<string[]>;
+  bridgePorts(bridge: string, limit?: SwitchLimit): Promise<string[]>;
   /** Closes the connection. */
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@
  * replica to show every commit made before it, as a fresh `select` would.
  */
 import type { OvsdbClient, VSwitch, VSwitchBatch } from '../../ovsdb/index.js';
-import type { SwitchHost, SwitchOutcome, SwitchStep } from './switch.js';
+import type { SwitchHost, SwitchLimit, SwitchOutcome, SwitchStep } from './switch.js';
 
 /** The production SwitchHost: one OVSDB connection and its VSwitch replica. */
 export class VSwitchHost implements SwitchHost {
@@ -27,18 +27,18 @@ export class VSwitchHost implements SwitchHost {
     private readonly vswitchdMs?: number,
   ) {}
 
-  transact(steps: SwitchStep[]): Promise<SwitchOutcome> {
+  transact(steps: SwitchStep[], limit: SwitchLimit = {}): Promise<SwitchOutcome> {
     return this.vs.batch((b) => {
       for (const step of steps) queue(b, step);
-    }, this.callOptions());
+    }, this.callOptions(limit.timeoutMs));
   }
 
   async hasColumn(table: string, column: string): Promise<boolean> {
     return this.vs.hasColumn(table, column);
   }
 
-  async bridgePorts(bridge: string): Promise<string[]> {
-    await this.vs.sync(this.timeoutMs);
+  async bridgePorts(bridge: string, limit: SwitchLimit = {}): Promise<string[]> {
+    await this.vs.sync(limit.timeoutMs ?? this.timeoutMs);
     return this.vs.listPorts(bridge);
   }
 
@@ -47,9 +47,10 @@ export class VSwitchHost implements SwitchHost {
     await this.client.close();
   }
 
-  private callOptions(): { timeoutMs?: number; awaitVswitchdMs?: number } {
+  private callOptions(limitMs: number | undefined): { timeoutMs?: number; awaitVswitchdMs?: number } {
+    const timeoutMs = limitMs ?? this.timeoutMs;
     return {
-      ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(this.vswitchdMs === undefined ? {} : { awaitVswitchdMs: this.vswitchdMs }),
     };
   }

@@ -12,9 +12,11 @@
 
 import { Locks } from '../../concurrency/index.js';
 import { describePlugin, type objects, PluginBase, type PluginContext } from '../../vif/index.js';
+import { checkMtu, checkNameOption, checkNames } from '../checks.js';
 import { InvalidVif, NetworkInterfaceNotFound } from '../errors.js';
 import type { LinkHost } from '../host/links.js';
 import { bridgeSysctls, createBridgeIfMissing, createdMeanwhile } from '../host/linux-net.js';
+import { BRIDGE, ownedOrAbsent } from '../host/ownership.js';
 import { UndoJournal } from '../host/undo.js';
 import { LINUX_BRIDGE_OPTIONS, type LinuxBridgeOptions, readOptions } from '../options.js';
 import { type InstanceView, type VifView, viewOf } from '../vif-view.js';
@@ -23,6 +25,9 @@ import { moveL3 } from './move-l3.js';
 /** os-vif's lock names (vif_plug_linux_bridge/linux_net.py), the lock files Python takes. */
 const LOCK_VLAN = 'nova-lock_vlan';
 const LOCK_BRIDGE = 'nova-lock_bridge';
+
+/** What an existing `vlan<N>` must be before the plug uses it. */
+const VLAN = { kinds: ['vlan'], what: 'an 802.1Q VLAN device' } as const;
 
 /** How the plugin reaches the kernel; created on first use and kept. */
 export interface LinuxBridgeHostFactory {
@@ -60,6 +65,8 @@ export class LinuxBridgePlugin extends PluginBase {
   ) {
     super();
     this.options = readOptions<LinuxBridgeOptions>('os_vif_linux_bridge', LINUX_BRIDGE_OPTIONS, config);
+    checkNameOption('os_vif_linux_bridge', 'vlan_interface', this.options.vlan_interface);
+    checkNameOption('os_vif_linux_bridge', 'flat_interface', this.options.flat_interface);
   }
 
   /** VIFBridge 1.0, no port profiles. */
@@ -78,6 +85,10 @@ export class LinuxBridgePlugin extends PluginBase {
     const vif = viewOf<VifView>(vifObject);
     const network = vif.network;
     if (!network || network.multi_host || !network.should_provide_bridge) return;
+    checkNames(vif.id, [
+      ['bridge_name', vif.bridge_name],
+      ['network.bridge_interface', network.bridge_interface],
+    ]);
     const bridge = vif.bridge_name;
     if (!bridge)
       throw new InvalidVif({
@@ -85,7 +96,7 @@ export class LinuxBridgePlugin extends PluginBase {
         field: 'bridge_name',
         reason: 'is required by the linux_bridge plugin',
       });
-    const mtu = network.mtu || this.options.network_device_mtu;
+    const mtu = checkMtu(vif.id, network.mtu, this.options.network_device_mtu);
     if (network.should_provide_vlan) {
       const vlan = network.vlan;
       if (typeof vlan !== 'number' || vlan < 1 || vlan > 4094) {
@@ -103,6 +114,8 @@ export class LinuxBridgePlugin extends PluginBase {
           reason: 'is required on a VLAN network',
         });
       const links = await this.links();
+      await ownedOrAbsent(links, vif.id, bridge, BRIDGE);
+      await ownedOrAbsent(links, vif.id, `vlan${vlan}`, VLAN);
       await this.locks.synchronized(LOCK_VLAN, () =>
         this.locks.synchronized(LOCK_BRIDGE, () =>
           new UndoJournal().run(async (journal) => {
@@ -115,6 +128,7 @@ export class LinuxBridgePlugin extends PluginBase {
     }
     const iface = this.options.flat_interface || network.bridge_interface || undefined;
     const links = await this.links();
+    await ownedOrAbsent(links, vif.id, bridge, BRIDGE);
     await this.locks.synchronized(LOCK_BRIDGE, () =>
       new UndoJournal().run((journal) => this.ensureBridge(links, journal, bridge, iface, mtu)),
     );

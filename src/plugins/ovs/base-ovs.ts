@@ -5,9 +5,10 @@
  * before is never taken for this call's own).
  */
 
+import type { CallBudget } from '../host/budget.js';
 import type { LinkHost } from '../host/links.js';
 import { deleteIfExists, setMtuIfExists } from '../host/linux-net.js';
-import type { AddPortStep, SwitchHost, SwitchOutcome, SwitchStep } from '../host/switch.js';
+import type { AddPortStep, SwitchHost, SwitchLimit, SwitchOutcome, SwitchStep } from '../host/switch.js';
 import type { UndoJournal } from '../host/undo.js';
 
 /** Interface types whose MTU goes through `Interface.mtu_request` instead of the kernel. */
@@ -28,11 +29,15 @@ export class BaseOvs {
     private readonly sw: SwitchHost,
     private readonly links: LinkHost,
     private readonly onProblem?: VswitchdProblem,
+    private readonly budget?: CallBudget,
   ) {}
 
-  /** The same verbs, reporting vswitchd problems to `onProblem` (one plug or unplug call). */
-  reporting(onProblem: VswitchdProblem): BaseOvs {
-    return new BaseOvs(this.sw, this.links, onProblem);
+  /**
+   * The same verbs for one plug or unplug call: vswitchd problems go to `onProblem`, and every
+   * OVSDB request (rollback included) draws on the call's `budget`.
+   */
+  reporting(onProblem: VswitchdProblem, budget?: CallBudget): BaseOvs {
+    return new BaseOvs(this.sw, this.links, onProblem, budget);
   }
 
   /** `ensure_ovs_bridge`: may exist; the datapath type is overwritten. Undone only if this call created it and it stayed empty. */
@@ -91,8 +96,9 @@ export class BaseOvs {
 
   /** One transaction; a vswitchd timeout or failed interface goes to `onProblem`, never raised. */
   private async transact(steps: SwitchStep[]): Promise<SwitchOutcome> {
-    const outcome = await this.sw.transact(steps);
+    const outcome = await this.sw.transact(steps, this.limit('transact'));
     const r = outcome.vswitchd;
+    if (r) this.budget?.credit(r.waitedMs);
     if (r && (r.timedOut || r.failedInterfaces.length > 0)) this.onProblem?.(steps, r);
     return outcome;
   }
@@ -113,9 +119,15 @@ export class BaseOvs {
     await this.transact([{ op: 'delBridge', bridge }]);
   }
 
+  /** What is left of the call's budget for one request (OvsdbTimeoutError when nothing is). */
+  private limit(what: string): SwitchLimit {
+    const timeoutMs = this.budget?.timeoutFor(what);
+    return timeoutMs === undefined ? {} : { timeoutMs };
+  }
+
   /** Deletes a bridge only while no port but its own internal one is on it (rollback of a shared bridge). */
   private async deleteBridgeIfUnused(bridge: string): Promise<void> {
-    const ports = await this.sw.bridgePorts(bridge);
+    const ports = await this.sw.bridgePorts(bridge, this.limit('sync'));
     if (ports.every((p) => p === bridge)) await this.deleteBridge(bridge);
   }
 }

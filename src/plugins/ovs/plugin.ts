@@ -7,15 +7,19 @@
  */
 
 import { Locks } from '../../concurrency/index.js';
+import { parseRemotes } from '../../ovsdb/index.js';
 import {
   describePlugin,
+  InvalidConfig,
   type Logger,
   type objects,
   PluginBase,
   type PluginContext,
   silentLogger,
 } from '../../vif/index.js';
+import { checkMtu, checkNames, checkText } from '../checks.js';
 import { InvalidVif, MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
+import { CallBudget } from '../host/budget.js';
 import type { LinkHost } from '../host/links.js';
 import {
   addVethUnlessMade,
@@ -24,6 +28,7 @@ import {
   deleteIfExists,
   setMtuIfExists,
 } from '../host/linux-net.js';
+import { BRIDGE, type Expected, ownedOrAbsent } from '../host/ownership.js';
 import type { SwitchHost, SwitchStep } from '../host/switch.js';
 import { UndoJournal } from '../host/undo.js';
 import { ovsNames, vifLockName } from '../names.js';
@@ -89,6 +94,7 @@ export class OvsPlugin extends PluginBase {
   ) {
     super();
     this.options = readOptions<OvsOptions>('os_vif_ovs', OVS_OPTIONS, config);
+    checkRemote(this.options.ovsdb_connection);
     this.sysfs = new Sysfs(this.options.sysfs_root);
   }
 
@@ -136,10 +142,12 @@ export class OvsPlugin extends PluginBase {
     const vif = viewOf<VifView>(vifObject);
     const instance = viewOf<InstanceView>(instanceObject);
     const profile = checkProfile(vif);
+    this.checkVif(vif);
     const plan = this.planPlug(vif, instance, profile);
+    const budget = this.budget();
     return this.locks.synchronized(vifLockName(vif.id), async () => {
-      const host = await this.host();
-      const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
+      const host = await budget.race('connect', this.host());
+      const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
       await new UndoJournal().run((journal) => plan({ ...host, ovs }, journal));
     });
   }
@@ -151,11 +159,17 @@ export class OvsPlugin extends PluginBase {
   ): Promise<void> {
     const vif = viewOf<VifView>(vifObject);
     const profile = checkProfile(vif);
+    this.checkVif(vif);
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
     const cls = className(vif);
-    return this.locks.synchronized(vifLockName(vif.id), () => this.unplugLocked(vif, profile, bridge, cls), {
-      removeFile: true,
-    });
+    const budget = this.budget();
+    return this.locks.synchronized(
+      vifLockName(vif.id),
+      () => this.unplugLocked(vif, profile, bridge, cls, budget),
+      {
+        removeFile: true,
+      },
+    );
   }
 
   private async unplugLocked(
@@ -163,23 +177,30 @@ export class OvsPlugin extends PluginBase {
     profile: PortProfileView,
     bridge: string,
     cls: string,
+    budget: CallBudget,
   ): Promise<void> {
-    const host = await this.host();
+    const host = await budget.race('connect', this.host());
     const links = host.links;
-    const ovs = host.ovs.reporting(this.vswitchdProblem(vif));
+    const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
     const names = ovsNames(vif.id);
     if (isA(vif, 'VIFOpenVSwitch') && this.options.per_port_bridge) {
       const vifName = requireField(vif, 'vif_name', vif.vif_name);
+      await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
       await ovs.deletePort(bridge, names.ibp);
       await ovs.deletePort(names.pb, names.pbp);
       await ovs.deletePort(names.pb, vifName);
       await ovs.deleteBridge(names.pb);
     } else if (isA(vif, 'VIFOpenVSwitch')) {
       if (await links.exists(names.qbr)) await this.unplugHybrid(links, ovs, bridge, names.qbr, vif.id);
-      else await ovs.deletePort(bridge, requireField(vif, 'vif_name', vif.vif_name));
+      else {
+        const vifName = requireField(vif, 'vif_name', vif.vif_name);
+        await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
+        await ovs.deletePort(bridge, vifName);
+      }
     } else if (isA(vif, 'VIFBridge')) {
       await this.unplugHybrid(links, ovs, bridge, requireField(vif, 'bridge_name', vif.bridge_name), vif.id);
     } else if (isA(vif, 'VIFVHostUser')) {
+      await ownedOrAbsent(links, vif.id, names.vhu, VIF_DEVICE);
       await ovs.deletePort(bridge, names.vhu);
     } else if (isA(vif, 'VIFHostDevice')) {
       const devAddress = requireField(vif, 'dev_address', vif.dev_address);
@@ -207,6 +228,26 @@ export class OvsPlugin extends PluginBase {
   }
 
   /**
+   * Every name the VIF can lead to (set fields and the names derived from its id), the text
+   * that reaches OVSDB, and the MTU: checked before anything, in plug and unplug alike, so a
+   * refused VIF has changed nothing.
+   */
+  private checkVif(vif: VifView): void {
+    const n = ovsNames(vif.id);
+    checkNames(vif.id, [
+      ['network.bridge', vif.network?.bridge],
+      ['vif_name', vif.vif_name],
+      ['bridge_name', vif.bridge_name],
+      ...(['qbr', 'qvb', 'qvo', 'vhu', 'vfr', 'pb'] as const).map(
+        (k) => [`id (as the ${k} device name)`, n[k]] as const,
+      ),
+    ]);
+    checkText(vif.id, 'id (as a patch port name)', n.ibp);
+    checkText(vif.id, 'path', vif.path);
+    checkMtu(vif.id, vif.network?.mtu, this.options.network_device_mtu);
+  }
+
+  /**
    * ovsdbapp's post-commit check failed for one of `vif`'s transactions: logged (warn) with the
    * VIF and the interfaces, never raised, as os-vif does (`Post-commit checks failed`).
    */
@@ -229,6 +270,11 @@ export class OvsPlugin extends PluginBase {
           .join(', ')}`,
       );
     };
+  }
+
+  /** The time budget of one call, from its start (a wait for the per-VIF lock counts). */
+  private budget(): CallBudget {
+    return new CallBudget(this.options.ovs_vsctl_timeout * 1000);
   }
 
   private host(): Promise<{ links: LinkHost; sw: SwitchHost; ovs: BaseOvs }> {
@@ -254,7 +300,7 @@ export class OvsPlugin extends PluginBase {
     profile: PortProfileView,
   ): (host: { links: LinkHost; ovs: BaseOvs }, journal: UndoJournal) => Promise<void> {
     const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
-    const mtu = vif.network?.mtu || this.options.network_device_mtu;
+    const mtu = checkMtu(vif.id, vif.network?.mtu, this.options.network_device_mtu);
     const tag = this.options.isolate_vif ? DEAD_VLAN : undefined;
     const names = ovsNames(vif.id);
     const ids = () => externalIds(vif, instance, profile.interface_id);
@@ -264,7 +310,8 @@ export class OvsPlugin extends PluginBase {
       if (this.options.per_port_bridge) {
         const vifName = requireField(vif, 'vif_name', vif.vif_name);
         const patchIds = externalIds(vif, instance, vif.id);
-        return async ({ ovs }, journal) => {
+        return async ({ links, ovs }, journal) => {
+          await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
           await ovs.ensureBridge(journal, bridge, dp);
           await ovs.ensureBridge(journal, names.pb, dp);
           await ovs.createPort(journal, withTag({ bridge: names.pb, port: vifName }, tag), mtu);
@@ -280,7 +327,8 @@ export class OvsPlugin extends PluginBase {
       }
       const vifName = profile.create_port ? requireField(vif, 'vif_name', vif.vif_name) : undefined;
       const portIds = profile.create_port ? ids() : undefined;
-      return async ({ ovs }, journal) => {
+      return async ({ links, ovs }, journal) => {
+        if (vifName !== undefined) await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
         await ovs.ensureBridge(journal, bridge, dp);
         if (vifName !== undefined)
           await ovs.createPort(journal, withTag({ bridge, port: vifName, externalIds: portIds }, tag), mtu);
@@ -292,6 +340,7 @@ export class OvsPlugin extends PluginBase {
       const dp = datapath(profile, 'system');
       const portIds = ids();
       return async ({ links, ovs }, journal) => {
+        await checkHybridDevices(links, vif.id, qbr);
         await createBridgeIfMissing(links, journal, qbr, { ageingTime: 0 });
         await bridgeSysctls(links, qbr);
         await links.set(qbr, { up: true });
@@ -387,6 +436,7 @@ export class OvsPlugin extends PluginBase {
     vifId: string,
   ): Promise<void> {
     const names = ovsNames(vifId);
+    await checkHybridDevices(links, vifId, qbr);
     // os-vif deletes qbr, sets qvb down, deletes the OVS port, then qvo. Here the OVS port goes
     // first and qbr and qvo (with its peer qvb) are deleted together: one kernel request, one
     // unregister grace period instead of two, and the same end state.
@@ -423,12 +473,56 @@ async function convergeHybrid(
   return !(await ovs.hasPort(bridge, names.qvo));
 }
 
+/** The netdev of an OVS port named by `vif_name`: a tap (libvirt) or a veth (container runtimes). */
+const VIF_DEVICE: Expected = { kinds: ['tun', 'veth'], what: 'a tap or veth (the VIF device)' };
+
+/**
+ * The hybrid devices a plug of this VIF makes, or nothing: `qbr` a Linux bridge, `qvo` a veth
+ * whose peer is `qvb`, `qvb` a veth (whose peer is `qvo` and whose master is `qbr` or nothing
+ * when `qvo` exists). UnexpectedDevice otherwise, before the plug or unplug changes anything.
+ */
+async function checkHybridDevices(links: LinkHost, vifId: string, qbr: string): Promise<void> {
+  const n = ovsNames(vifId);
+  await ownedOrAbsent(links, vifId, qbr, BRIDGE);
+  const qvo = await ownedOrAbsent(links, vifId, n.qvo, {
+    kinds: ['veth'],
+    peer: n.qvb,
+    what: `a veth whose peer is ${n.qvb}`,
+  });
+  await ownedOrAbsent(
+    links,
+    vifId,
+    n.qvb,
+    qvo
+      ? {
+          kinds: ['veth'],
+          peer: n.qvo,
+          masters: [qbr, undefined],
+          what: `a veth whose peer is ${n.qvo}, in ${qbr}`,
+        }
+      : { kinds: ['veth'], what: 'a veth (a stale hybrid end)' },
+  );
+}
+
 /** Deletes a link, treating "no such device" as done (no separate existence check). */
 async function deleteIfPresent(links: LinkHost, name: string): Promise<void> {
   try {
     await links.del(name);
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'ENODEV') throw error;
+  }
+}
+
+/** `ovsdb_connection` must parse (unix:, tcp:, ssl:), or the configuration is refused up front. */
+function checkRemote(remote: string): void {
+  try {
+    parseRemotes(remote);
+  } catch (error) {
+    throw new InvalidConfig({
+      group: 'os_vif_ovs',
+      option: 'ovsdb_connection',
+      reason: (error as Error).message,
+    });
   }
 }
 
