@@ -112,15 +112,7 @@ export function atomFromWire(w: unknown): Atom {
 export function valueFromWire(w: unknown): Value {
   if (Array.isArray(w) && w.length === 2 && Array.isArray(w[1])) {
     if (w[0] === 'set') return (w[1] as unknown[]).map(atomFromWire);
-    if (w[0] === 'map') {
-      const m = new Map<Atom, Atom>();
-      for (const pair of w[1] as unknown[]) {
-        if (!Array.isArray(pair) || pair.length !== 2)
-          throw new OvsdbProtocolError(`bad map pair: ${shortJson(pair)}`);
-        m.set(atomKey(atomFromWire(pair[0])), atomFromWire(pair[1]));
-      }
-      return m;
-    }
+    if (w[0] === 'map') return mapFromWire(w);
   }
   return atomFromWire(w);
 }
