@@ -17,6 +17,17 @@ export function sh(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/**
+ * True when `uid` (with gid `uid` and no other group) can read `file`: every directory above it
+ * must let that uid through. A checkout under /root (mode 0700) is not readable, so the tests
+ * that run the library as another uid skip there, and say so; CI runs from a copy it makes
+ * readable.
+ */
+export function readableBy(uid: number, file: string): boolean {
+  const r = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'test', '-r', file]);
+  return r.status === 0;
+}
+
 /** Runs a command and returns its exit status and output, never throwing. */
 export function trySh(cmd: string, args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { parseStatus, privilegeProblems, readTaskCredentials } from '../../src/helper/privileges.js';
 import { OvsSandbox } from '../../src/sandbox/index.js';
-import { TestNetns } from '../harness/netns.js';
+import { readableBy, TestNetns } from '../harness/netns.js';
 import { gatedTest, skipReason } from '../plugins/e2e-host.js';
 import { ovsList } from '../plugins/witness.js';
 
@@ -24,6 +24,13 @@ const gated = skipReason ? test.serial.skip : test.serial;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..', '..');
 const bin = path.join(repo, 'bin', 'os-vif.js');
+/** The tests that run the library as other uids need the checkout readable by them. */
+const othersCanRead = !skipReason && readableBy(65534, bin) && readableBy(4242, bin);
+if (!skipReason && !othersCanRead)
+  console.log(
+    `helper tests as other uids skipped: ${repo} is not readable by uid 65534 and 4242 (a checkout under /root?)`,
+  );
+const asOthers = othersCanRead ? test.serial : test.serial.skip;
 const examples = path.join(repo, 'examples');
 const NOBODY = 65534;
 const STRANGER = 4242; // no passwd entry needed: SO_PEERCRED reports the number
@@ -141,7 +148,7 @@ gated('the helper holds CAP_NET_ADMIN only, on every thread, with no_new_privs',
   t.log(`helper pid ${pid}, ${tasks.length} threads; ${log[log.length - 1]}`);
 });
 
-gated('uid 65534 plugs and unplugs a hybrid VIF through the helper with the CLI', (t) => {
+asOthers('uid 65534 plugs and unplugs a hybrid VIF through the helper with the CLI', (t) => {
   const { ns, sb, socket } = env as Env;
   const vif = file('vif-hybrid.json', example('vif-hybrid.json'));
   const instance = file('instance.json', example('instance.json'));
@@ -172,7 +179,7 @@ gated('uid 65534 plugs and unplugs a hybrid VIF through the helper with the CLI'
   t.is(ns.exec('cat', ['/proc/sys/net/ipv6/conf/brqhelper/disable_ipv6']).stdout.trim(), '1');
 });
 
-gated('the library through the helper: same HostInfo, same typed errors as a local call', (t) => {
+asOthers('the library through the helper: same HostInfo, same typed errors as a local call', (t) => {
   const { ns, socket, config } = env as Env;
   const vif = file('vif-hybrid2.json', example('vif-hybrid.json'));
   const noProfile = example('vif-ovs.json');
@@ -234,7 +241,7 @@ gated('the library through the helper: same HostInfo, same typed errors as a loc
   t.is(ns.link('qbrd1a2b3c4-d5'), undefined, 'the unplug through the library removed the bridge');
 });
 
-gated('a uid not on the list is refused with HelperAccessDenied and nothing changes', async (t) => {
+asOthers('a uid not on the list is refused with HelperAccessDenied and nothing changes', async (t) => {
   const { ns, socket } = env as Env;
   const before = ns.links().map((l) => l.ifname);
   const vif = file('vif-hybrid3.json', example('vif-hybrid.json'));
@@ -254,7 +261,7 @@ gated('a uid not on the list is refused with HelperAccessDenied and nothing chan
   t.true(logged(), 'the helper logs the refused peer');
 });
 
-gated('hostile input from an allowed uid closes only that connection', (t) => {
+asOthers('hostile input from an allowed uid closes only that connection', (t) => {
   const { socket } = env as Env;
   const script = `
     const net = require('node:net');
@@ -295,7 +302,7 @@ gated('hostile input from an allowed uid closes only that connection', (t) => {
   t.is((env as Env).helper.exitCode, null);
 });
 
-gated('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates no socket', (t) => {
+asOthers('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates no socket', (t) => {
   const socket = path.join((env as Env).dir, 'refused.sock');
   const r = cli(STRANGER, 'helper', '--socket', socket, '--allow-uid', `${NOBODY}`);
   t.is(r.status, 1);
@@ -303,55 +310,58 @@ gated('a helper that cannot keep CAP_NET_ADMIN refuses to run and creates no soc
   t.false(existsSync(socket));
 });
 
-gated('started as the systemd unit starts it, the helper runs as it is, without re-executing', async (t) => {
-  const { ns, dir } = env as Env;
-  const socket = path.join(dir, 'unit.sock');
-  // what CapabilityBoundingSet=CAP_NET_ADMIN, AmbientCapabilities= and NoNewPrivileges=yes give
-  const unit = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      ns.name,
-      'setpriv',
-      '--bounding-set',
-      '-all,+net_admin',
-      '--inh-caps',
-      '-all',
-      '--no-new-privs',
-      process.execPath,
-      bin,
-      'helper',
-      '--socket',
-      socket,
-      '--allow-uid',
-      `${NOBODY}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  t.teardown(() => {
-    if (unit.exitCode === null) unit.kill('SIGKILL');
-  });
-  let text = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(text)), 30_000);
-    unit.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      text += d;
-      if (text.includes(' serving ')) {
-        clearTimeout(timer);
-        resolve();
-      }
+asOthers(
+  'started as the systemd unit starts it, the helper runs as it is, without re-executing',
+  async (t) => {
+    const { ns, dir } = env as Env;
+    const socket = path.join(dir, 'unit.sock');
+    // what CapabilityBoundingSet=CAP_NET_ADMIN, AmbientCapabilities= and NoNewPrivileges=yes give
+    const unit = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        'setpriv',
+        '--bounding-set',
+        '-all,+net_admin',
+        '--inh-caps',
+        '-all',
+        '--no-new-privs',
+        process.execPath,
+        bin,
+        'helper',
+        '--socket',
+        socket,
+        '--allow-uid',
+        `${NOBODY}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    t.teardown(() => {
+      if (unit.exitCode === null) unit.kill('SIGKILL');
     });
-  });
-  const pid = unit.pid as number;
-  t.false(readFileSync(`/proc/${pid}/environ`, 'utf8').includes('OS_VIF_HELPER_REEXECUTED'));
-  t.deepEqual(privilegeProblems(readTaskCredentials(pid)), []);
-  t.is(cli(NOBODY, 'host-info', '--helper', socket, '--json').status, 0);
-  const exited = new Promise<number | null>((r) => unit.once('exit', r));
-  unit.kill('SIGTERM');
-  t.is(await exited, 0);
-  t.false(existsSync(socket), 'the socket is removed on SIGTERM');
-});
+    let text = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(text)), 30_000);
+      unit.stderr?.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+        if (text.includes(' serving ')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const pid = unit.pid as number;
+    t.false(readFileSync(`/proc/${pid}/environ`, 'utf8').includes('OS_VIF_HELPER_REEXECUTED'));
+    t.deepEqual(privilegeProblems(readTaskCredentials(pid)), []);
+    t.is(cli(NOBODY, 'host-info', '--helper', socket, '--json').status, 0);
+    const exited = new Promise<number | null>((r) => unit.once('exit', r));
+    unit.kill('SIGTERM');
+    t.is(await exited, 0);
+    t.false(existsSync(socket), 'the socket is removed on SIGTERM');
+  },
+);
 
 gated('a re-executed helper that still holds more than CAP_NET_ADMIN refuses to run', (t) => {
   const socket = path.join((env as Env).dir, 'again.sock');

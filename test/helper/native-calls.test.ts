@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { type NativeError, native } from '../../src/native/addon.js';
-import { isRoot } from '../harness/netns.js';
+import { isRoot, readableBy } from '../harness/netns.js';
 import { gatedTest } from '../plugins/e2e-host.js';
 
 const addon = path.resolve(
@@ -26,7 +26,11 @@ const addon = path.resolve(
 );
 const rootOnly = gatedTest(
   'capability tests',
-  isRoot ? undefined : 'needs root (child processes change uid)',
+  !isRoot
+    ? 'needs root (child processes change uid)'
+    : !readableBy(4242, addon)
+      ? `the checkout is not readable by uid 4242 (${addon}; under /root?)`
+      : undefined,
 );
 
 /** Runs an ESM snippet with `native` imported; returns its exit status and output. */
