@@ -14,6 +14,7 @@ import { OvsSandbox } from '../../src/sandbox/index.js';
 import { objects } from '../../src/vif/index.js';
 import { isRoot, TestNetns, trySh } from '../harness/netns.js';
 import { readVector } from '../vif/vectors.js';
+import { hybrid, ID, INSTANCE } from './fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/os-vif.js', import.meta.url));
 const api = readVector<{ host_info: Record<string, unknown> }>('api.json');
@@ -32,32 +33,6 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
   const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), tty: false });
   return { code, out, err };
 }
-
-const ID = 'd1a2b3c4-d5e6-4f70-8192-a3b4c5d6e7f8';
-const INSTANCE = new objects.InstanceInfo({
-  uuid: '8f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10',
-  name: 'vm',
-  project_id: 'p',
-});
-const hybrid = () =>
-  new objects.VIFBridge({
-    id: ID,
-    address: 'fa:16:3e:7c:2a:02',
-    plugin: 'ovs',
-    vif_name: 'tapd1a2b3c4-d5',
-    bridge_name: 'qbrd1a2b3c4-d5',
-    network: new objects.Network({
-      id: '5f3c2a1e-8b4d-4c6e-9a7f-0e1d2c3b4a50',
-      bridge: 'br-int',
-      mtu: 1450,
-      subnets: new objects.SubnetList({ objects: [] }),
-    }),
-    port_profile: new objects.VIFPortProfileOpenVSwitch({
-      interface_id: ID,
-      profile_id: '',
-      datapath_type: 'netdev',
-    }),
-  });
 
 test.serial('--help of every command exits 0 and shows its options; no command exits 2', async (t) => {
   for (const cmd of ['plug', 'unplug', 'host-info', 'config', 'demo', 'bench']) {

@@ -17,7 +17,7 @@ import { parseCommand, UsageError } from '../../src/cli/usage.js';
 import { main } from '../../src/cli.js';
 import '../../src/plugins/index.js';
 import { objects } from '../../src/vif/index.js';
-import { fuzzParams } from '../harness/fuzz.js';
+import { fuzzParams, splice } from '../harness/fuzz.js';
 import { anyObject } from '../vif/arbitraries.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), `ovtclifuzz${process.pid}`));
@@ -60,17 +60,6 @@ test('argument parsing of every command: values, help, or a UsageError', (t) => 
   );
   t.pass();
 });
-
-/** Replaces the value at a random path of a primitive by `value`. */
-function splice(prim: unknown, at: number[], value: unknown): unknown {
-  if (at.length === 0 || prim === null || typeof prim !== 'object') return value;
-  const copy: Record<string, unknown> = Array.isArray(prim) ? ([...prim] as never) : { ...(prim as object) };
-  const keys = Object.keys(copy);
-  if (keys.length === 0) return value;
-  const key = keys[at[0]! % keys.length]!;
-  copy[key] = splice(copy[key], at.slice(1), value);
-  return copy;
-}
 
 const primitive = fc
   .tuple(anyObject, fc.array(fc.nat(), { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }))

@@ -21,3 +21,14 @@ export function fuzzParams(
 ): { numRuns: number; verbose: boolean; timeout: number } {
   return { numRuns: fuzzRuns(n), verbose: FUZZ, timeout };
 }
+
+/** A copy of `prim` with the value at a path (`at`: indexes into each level's keys, modulo) replaced by `value`. */
+export function splice(prim: unknown, at: number[], value: unknown): unknown {
+  if (at.length === 0 || prim === null || typeof prim !== 'object') return value;
+  const copy: Record<string, unknown> = Array.isArray(prim) ? ([...prim] as never) : { ...(prim as object) };
+  const keys = Object.keys(copy);
+  if (keys.length === 0) return value;
+  const key = keys[at[0]! % keys.length]!;
+  copy[key] = splice(copy[key], at.slice(1), value);
+  return copy;
+}

@@ -8,7 +8,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { ExceptionBase, objects } from '../../src/vif/index.js';
-import { fuzzParams } from '../harness/fuzz.js';
+import { fuzzParams, splice } from '../harness/fuzz.js';
 import { anyObject } from './arbitraries.js';
 
 const anything = fc.anything({
@@ -34,16 +34,6 @@ function loadsOrTyped(value: unknown): boolean {
   }
   if (Object.keys(Object.prototype).length > 0) throw new Error('Object.prototype was polluted');
   return ok;
-}
-
-function splice(prim: unknown, at: number[], value: unknown): unknown {
-  if (at.length === 0 || prim === null || typeof prim !== 'object') return value;
-  const copy: Record<string, unknown> = Array.isArray(prim) ? ([...prim] as never) : { ...(prim as object) };
-  const keys = Object.keys(copy);
-  if (keys.length === 0) return value;
-  const key = keys[at[0]! % keys.length]!;
-  copy[key] = splice(copy[key], at.slice(1), value);
-  return copy;
 }
 
 test('any JavaScript value loads or raises an os-vif exception', (t) => {
