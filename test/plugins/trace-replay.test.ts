@@ -105,6 +105,11 @@ function applyDeliberateDifferences(s: TraceScenario, want: HostEffects): void {
     for (const [dev, change] of want.sets)
       if (dev.startsWith('qvb') && change.up === false) want.sets.delete(dev);
   }
+  // VIFOpenVSwitch and VIFBridge plugs: the OVS side is ONE transaction (os-vif sends add_br and
+  // add_port, and with per_port_bridge the patch pair, apart).
+  if ((s.vif_class === 'VIFOpenVSwitch' || s.vif_class === 'VIFBridge') && s.action === 'plug') {
+    if (want.transactions.length > 1) want.transactions = [want.transactions.flat().sort()];
+  }
   if (s.vif_class === 'VIFHostDevice' && s.action === 'plug') {
     const dpdk = s.description.includes('DPDK');
     // The representor exists on a real host (the recorder's table lacked it), so its MTU is set;
