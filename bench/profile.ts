@@ -13,8 +13,10 @@
  *
  *   node dist/bench/profile.js --n 1 --rounds 50
  *   node dist/bench/profile.js --n 100
+ *   node dist/bench/profile.js --n 100 --floor   # and the floor, measured in the same run
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/profile.js --n 100
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '30' },
       plain: { type: 'boolean', default: false },
       ops: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
     },
   });
   const n = Number(values.n);
@@ -246,6 +249,12 @@ async function main(): Promise<void> {
       return;
     }
     await taps();
+    if (values.floor) {
+      const f = await measured(sb, async () => floor(ns, sb.dbRemote, vifs, plain));
+      console.log(`floor (one ip -batch + one ovs-vsctl), N=${n}:`, JSON.stringify(round(f)));
+      await floorUndo(ns, sb.dbRemote, vifs, plain);
+      await taps().catch(() => undefined);
+    }
     t.reset();
     const p = await measured(sb, async () => {
       await Promise.all(vifs.map((v) => plugin.plug(v, INSTANCE)));
@@ -270,6 +279,75 @@ async function main(): Promise<void> {
     await sb.stop().catch(() => undefined);
     await deleteNetns(ns).catch(() => undefined);
   }
+}
+
+function names(v: objects.VIFBase) {
+  const id = v.id;
+  return { qbr: `qbr${id}`.slice(0, 14), qvb: `qvb${id}`.slice(0, 14), qvo: `qvo${id}`.slice(0, 14) };
+}
+
+function run(cmd: string, args: string[], input?: string): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 4).join(' ')}: ${r.stderr.trim()}`);
+}
+
+/**
+ * The floor: ONE `ip -batch` for all the kernel work (hybrid: bridge, veth pair up, promiscuous,
+ * MTU, qvb on qbr; plain: the taps' MTU), one `sysctl` process for the bridges' sysctls, and ONE
+ * `ovs-vsctl` transaction for every OVS port (waiting for ovs-vswitchd, as the library does).
+ */
+function floor(ns: string, remote: string, vifs: objects.VIFBase[], plain: boolean): void {
+  const ip: string[] = [];
+  const sysctls: string[] = [];
+  const vsctl: string[] = ['--timeout=300', `--db=${remote}`];
+  for (const v of vifs) {
+    const n = names(v);
+    const port = plain ? (v as objects.VIFOpenVSwitch).vif_name : n.qvo;
+    if (plain) ip.push(`link set ${port} mtu 1450`);
+    else {
+      ip.push(`link add ${n.qbr} type bridge ageing_time 0 forward_delay 0 stp_state 0 mcast_snooping 0`);
+      ip.push(`link set ${n.qbr} up`);
+      ip.push(`link add ${n.qvb} mtu 1450 type veth peer name ${n.qvo} mtu 1450`);
+      ip.push(`link set ${n.qvb} up promisc on master ${n.qbr}`);
+      ip.push(`link set ${n.qvo} up promisc on`);
+      sysctls.push(
+        `net.ipv6.conf.${n.qbr}.disable_ipv6=1`,
+        `net.ipv4.conf.${n.qbr}.arp_ignore=1`,
+        `net.ipv4.conf.${n.qbr}.arp_announce=2`,
+      );
+    }
+    vsctl.push(
+      '--',
+      '--may-exist',
+      'add-port',
+      'br-int',
+      port,
+      '--',
+      'set',
+      'Interface',
+      port,
+      `external_ids:iface-id=${v.id}`,
+      'external_ids:iface-status=active',
+      `external_ids:attached-mac=${v.address}`,
+      `external_ids:vm-uuid=${INSTANCE.uuid}`,
+    );
+  }
+  run('ip', ['-n', ns, '-batch', '-'], `${ip.join('\n')}\n`);
+  if (sysctls.length > 0) run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...sysctls]);
+  run('ovs-vsctl', vsctl);
+}
+
+async function floorUndo(ns: string, remote: string, vifs: objects.VIFBase[], plain: boolean): Promise<void> {
+  const vsctl: string[] = ['--timeout=300', `--db=${remote}`];
+  const ip: string[] = [];
+  for (const v of vifs) {
+    const n = names(v);
+    const port = plain ? (v as objects.VIFOpenVSwitch).vif_name : n.qvo;
+    vsctl.push('--', '--if-exists', 'del-port', 'br-int', port);
+    ip.push(...(plain ? [`link del ${port}`] : [`link del ${n.qbr}`, `link del ${n.qvo}`]));
+  }
+  run('ovs-vsctl', vsctl);
+  run('ip', ['-n', ns, '-force', '-batch', '-'], `${ip.join('\n')}\n`);
 }
 
 function round(o: Record<string, number>): Record<string, number> {

@@ -47,21 +47,22 @@ export class BaseOvs {
 
   /**
    * `create_ovs_vif_port`: one transaction (ensuring the bridge in it when `ensure` is given,
-   * os-vif's `ensure_ovs_bridge` before it), then the MTU: `mtu_request` for vhost-user (and,
+   * os-vif's `ensure_ovs_bridge` before it), then the MTU (unless `mtu` is undefined): `mtu_request` for vhost-user (and,
    * unlike os-vif, DPDK representor) interfaces when the schema has the column, the kernel MTU
    * for every other type when the netdev exists.
    */
   async createPort(
     journal: UndoJournal,
     port: PortSpec,
-    mtu: number,
+    mtu: number | undefined,
     ensure?: { datapathType: string },
   ): Promise<void> {
     const steps: SwitchStep[] = [];
     if (ensure) steps.push({ op: 'ensureBridge', bridge: port.bridge, datapathType: ensure.datapathType });
     steps.push({ op: 'addPort', ...port });
     await this.create(journal, steps);
-    await this.updateDeviceMtu(port.port, mtu, port.type);
+    // undefined: the caller made the device with its MTU a moment ago (os-vif sets it again)
+    if (mtu !== undefined) await this.updateDeviceMtu(port.port, mtu, port.type);
   }
 
   /** `create_patch_port_pair`: both patch ports in one transaction. */

@@ -5,15 +5,15 @@
  * would touch are the ones a plug of this VIF makes before changing anything.
  */
 
-import type { LinkHost } from '../host/links.js';
+import type { LinkChange, LinkHost, LinkInfo } from '../host/links.js';
 import {
   addVethUnlessMade,
   bridgeSysctls,
-  createBridgeIfMissing,
+  createBridge,
   deleteIfExists,
   setMtuIfExists,
 } from '../host/linux-net.js';
-import { BRIDGE, ownedOrAbsent } from '../host/ownership.js';
+import { BRIDGE, checkOwned } from '../host/ownership.js';
 import { ovsNames } from '../names.js';
 import {
   datapath,
@@ -26,7 +26,13 @@ import {
   withTag,
 } from './common.js';
 
-/** Plans the plug of a VIFBridge. */
+/**
+ * Plans the plug of a VIFBridge. os-vif's steps, with what each needs known from one read of
+ * the three devices (their requests in flight together) instead of a check before each step:
+ * a first plug makes the veth pair up, promiscuous, with its MTU and `qvb` on `qbr` in one
+ * request, and the OVS port in one transaction; a re-plug of a host that is right (an agent
+ * restart) reads the devices, the bridge's sysctls and the replica, and writes nothing.
+ */
 export function planHybrid(call: PlugCall): PlugSteps {
   const { vif, instance, profile, bridge, names, mtu, tag } = call;
   const qbr = requireField(vif, 'bridge_name', vif.bridge_name);
@@ -36,32 +42,33 @@ export function planHybrid(call: PlugCall): PlugSteps {
     tag,
   );
   return async ({ links, ovs }, journal) => {
-    await checkHybridDevices(links, vif.id, qbr);
-    await createBridgeIfMissing(links, journal, qbr, { ageingTime: 0 });
-    await bridgeSysctls(links, qbr);
-    await links.set(qbr, { up: true });
-    if (!(await links.exists(names.qvo))) {
-      await deleteIfExists(links, names.qvb);
-      await deleteIfExists(links, names.qvo);
-      if (!(await addVethUnlessMade(links, names.qvb, names.qvo))) {
+    const found = await checkHybridDevices(links, vif.id, qbr);
+    const bridgeLink = found.get(qbr);
+    if (!bridgeLink) await createBridge(links, journal, qbr, { ageingTime: 0 });
+    await bridgeSysctls(links, qbr, bridgeLink !== undefined);
+    if (!bridgeLink?.up) await links.set(qbr, { up: true });
+    if (!found.has(names.qvo)) {
+      if (found.has(names.qvb)) await deleteIfPresent(links, names.qvb);
+      // os-vif asks for promisc='on', which its netlink layer turns into clearing IFF_PROMISC.
+      const made = await addVethUnlessMade(links, names.qvb, names.qvo, {
+        up: true,
+        promisc: true,
+        mtu,
+        master: qbr,
+      });
+      if (!made) {
         await setMtuIfExists(links, names.qvb, mtu);
         await setMtuIfExists(links, names.qvo, mtu);
         await ovs.updateDeviceMtu(names.qvo, mtu);
         return;
       }
       journal.push(`delete veth ${names.qvb}`, () => deleteIfExists(links, names.qvb));
-      // os-vif asks for promisc='on', which its netlink layer turns into clearing IFF_PROMISC.
-      await links.set(names.qvb, { up: true, promisc: true, mtu });
-      await links.set(names.qvo, { up: true, promisc: true, mtu });
-      await links.set(names.qvb, { master: qbr });
-      await ovs.createPort(journal, port, mtu, { datapathType: dp });
-    } else {
-      await setMtuIfExists(links, names.qvb, mtu);
-      await setMtuIfExists(links, names.qvo, mtu);
-      if (await convergeHybrid(links, ovs, qbr, bridge, names))
-        await ovs.createPort(journal, port, mtu, { datapathType: dp });
-      else await ovs.updateDeviceMtu(names.qvo, mtu);
+      await ovs.createPort(journal, port, undefined, { datapathType: dp });
+      return;
     }
+    await convergeHybrid(links, found, qbr, names, mtu);
+    if (!(await ovs.hasPort(bridge, names.qvo)))
+      await ovs.createPort(journal, port, undefined, { datapathType: dp });
   };
 }
 
@@ -91,42 +98,55 @@ export async function unplugHybrid(
 /**
  * The second-plug path of a hybrid VIF whose veth pair exists. os-vif only updates the MTUs
  * there, so a plug that died half-way (the agent killed after the pair was made) would never
- * get its bridge port or its OVS port. This finishes it: qvb and qvo up and promiscuous, qvb
- * on qbr, and true when the OVS port is missing (the caller then creates it, with br-int).
- * On a complete plug it only reads and changes nothing.
+ * get its bridge port or its OVS port. This finishes it: qvb and qvo up, promiscuous, with the
+ * MTU, qvb on qbr, each end in one request and only what differs from `found` (the caller then
+ * adds the OVS port when it is missing). On a complete plug it changes nothing.
  */
 async function convergeHybrid(
   links: LinkHost,
-  ovs: OvsCallHost['ovs'],
+  found: Map<string, LinkInfo>,
   qbr: string,
-  bridge: string,
   names: { qvb: string; qvo: string },
-): Promise<boolean> {
-  const qvb = await links.get(names.qvb);
-  if (qvb && (!qvb.up || !qvb.promisc)) await links.set(names.qvb, { up: true, promisc: true });
-  if (qvb && qvb.master !== qbr) await links.set(names.qvb, { master: qbr });
-  const qvo = await links.get(names.qvo);
-  if (qvo && (!qvo.up || !qvo.promisc)) await links.set(names.qvo, { up: true, promisc: true });
-  return !(await ovs.hasPort(bridge, names.qvo));
+  mtu: number,
+): Promise<void> {
+  const want = (link: LinkInfo | undefined, master?: string): LinkChange => {
+    const change: LinkChange = {};
+    if (!link) return change;
+    if (link.mtu !== mtu) change.mtu = mtu;
+    if (!link.up) change.up = true;
+    if (!link.promisc) change.promisc = true;
+    if (master !== undefined && link.master !== master) change.master = master;
+    return change;
+  };
+  const qvb = want(found.get(names.qvb), qbr);
+  const qvo = want(found.get(names.qvo));
+  await Promise.all([
+    Object.keys(qvb).length > 0 ? links.set(names.qvb, qvb) : undefined,
+    Object.keys(qvo).length > 0 ? links.set(names.qvo, qvo) : undefined,
+  ]);
 }
 
 /**
- * The hybrid devices a plug of this VIF makes, or nothing: `qbr` a Linux bridge, `qvo` a veth
- * whose peer is `qvb`, `qvb` a veth (whose peer is `qvo` and whose master is `qbr` or nothing
- * when `qvo` exists). UnexpectedDevice otherwise, before the plug or unplug changes anything.
+ * Reads the hybrid devices (one request each, together) and checks they are what a plug of
+ * this VIF makes, or absent: `qbr` a Linux bridge, `qvo` a veth whose peer is `qvb`, `qvb` a
+ * veth (whose peer is `qvo` and whose master is `qbr` or nothing when `qvo` exists).
+ * UnexpectedDevice otherwise, before the plug or unplug changes anything. Resolves with what
+ * it read.
  */
-async function checkHybridDevices(links: LinkHost, vifId: string, qbr: string): Promise<void> {
+async function checkHybridDevices(
+  links: LinkHost,
+  vifId: string,
+  qbr: string,
+): Promise<Map<string, LinkInfo>> {
   const n = ovsNames(vifId);
-  await ownedOrAbsent(links, vifId, qbr, BRIDGE);
-  const qvo = await ownedOrAbsent(links, vifId, n.qvo, {
-    kinds: ['veth'],
-    peer: n.qvb,
-    what: `a veth whose peer is ${n.qvb}`,
-  });
-  await ownedOrAbsent(
-    links,
+  const found = await links.getMany([qbr, n.qvo, n.qvb]);
+  checkOwned(vifId, qbr, found.get(qbr), BRIDGE);
+  const qvo = found.get(n.qvo);
+  checkOwned(vifId, n.qvo, qvo, { kinds: ['veth'], peer: n.qvb, what: `a veth whose peer is ${n.qvb}` });
+  checkOwned(
     vifId,
     n.qvb,
+    found.get(n.qvb),
     qvo
       ? {
           kinds: ['veth'],
@@ -136,6 +156,7 @@ async function checkHybridDevices(links: LinkHost, vifId: string, qbr: string): 
         }
       : { kinds: ['veth'], what: 'a veth (a stale hybrid end)' },
   );
+  return found;
 }
 
 /** Deletes a link, treating "no such device" as done (no separate existence check). */
