@@ -16,6 +16,8 @@ export interface CommonLinkSpec {
   master?: LinkRef;
   /** Bring the link up. */
   up?: boolean;
+  /** Promiscuous mode (IFF_PROMISC), set in the same request. */
+  promisc?: boolean;
   /** Transmit queue length. */
   txqueuelen?: number;
   /** Device group number (for group delete and filtered listing). */
@@ -44,6 +46,11 @@ export interface BridgeSpec extends CommonLinkSpec {
 export interface VethPeerSpec {
   name: string;
   mtu?: number;
+  /**
+   * The peer's promiscuous mode (IFF_PROMISC). (No `up`: the kernel configures the peer before
+   * the pair is joined, and a veth without its peer refuses to open, ENOTCONN.)
+   */
+  promisc?: boolean;
   address?: string;
   txqueuelen?: number;
   /** Put the peer in this namespace (name under /run/netns, or a path). */

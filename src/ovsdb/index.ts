@@ -46,4 +46,4 @@ export {
   valuesEqual,
   valueToWire,
 } from './values.js';
-export * from './vswitch.js';
+export * from './vswitch/index.js';

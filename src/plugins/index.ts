@@ -10,7 +10,7 @@
  * await initialize({ builtins: false, plugins: pluginClasses({ netns: 'compute1' }) });
  * ```
  */
-import { registerBuiltinPlugins } from '../vif/index.js';
+import { type PluginBase, type PluginContext, registerBuiltinPlugins } from '../vif/index.js';
 import { type HostOptions, hostFactory } from './host/defaults.js';
 import { LinuxBridgePlugin } from './linux-bridge/plugin.js';
 import { NoopPlugin } from './noop.js';
@@ -28,11 +28,11 @@ export {
 export { type HostOptions, hostFactory } from './host/defaults.js';
 export type { LinkHost } from './host/links.js';
 export type { SwitchHost, SwitchLimit, SwitchStep } from './host/switch.js';
-export { LinuxBridgePlugin } from './linux-bridge/plugin.js';
+export { LinuxBridgePlugin, type LinuxBridgePluginContext } from './linux-bridge/plugin.js';
 export { ovsNames, portName } from './names.js';
 export { NoopPlugin } from './noop.js';
 export { LINUX_BRIDGE_OPTIONS, OVS_OPTIONS } from './options.js';
-export { OvsPlugin } from './ovs/plugin.js';
+export { type OvsHostFactory, OvsPlugin, type OvsPluginContext } from './ovs/plugin.js';
 
 /**
  * The three plugin classes, bound to `options` (for instance a namespace): pass the result to
@@ -43,16 +43,17 @@ export function pluginClasses(options: HostOptions = {}): {
   noop: typeof NoopPlugin;
   ovs: typeof OvsPlugin;
 } {
-  const hosts = () => hostFactory(options);
   class Ovs extends OvsPlugin {
-    static override hosts = hosts;
+    static override load(context: PluginContext): PluginBase {
+      return OvsPlugin.load({ ...context, hosts: hostFactory(options) });
+    }
   }
   class LinuxBridge extends LinuxBridgePlugin {
-    static override hosts = hosts;
+    static override load(context: PluginContext): PluginBase {
+      return LinuxBridgePlugin.load({ ...context, hosts: hostFactory(options) });
+    }
   }
   return { linux_bridge: LinuxBridge, noop: NoopPlugin, ovs: Ovs };
 }
 
-OvsPlugin.hosts = () => hostFactory();
-LinuxBridgePlugin.hosts = () => hostFactory();
 registerBuiltinPlugins({ linux_bridge: LinuxBridgePlugin, noop: NoopPlugin, ovs: OvsPlugin });

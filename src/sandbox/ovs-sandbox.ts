@@ -9,7 +9,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { OvsdbClient } from '../ovsdb/client.js';
-import { VSwitch } from '../ovsdb/vswitch.js';
+import { VSwitch } from '../ovsdb/vswitch/index.js';
 import { readPid, run, stopProcess } from './process.js';
 
 /**

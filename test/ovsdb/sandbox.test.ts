@@ -26,7 +26,11 @@ it('ovs-vswitchd runs in the given namespace; stop() leaves no process and no di
     t.regex(vsctl(sb.dbRemote, 'get', 'Open_vSwitch', '.', '_uuid'), /^[0-9a-f-]{36}$/);
     const client = await OvsdbClient.connect(sb.dbRemote);
     const vs = await VSwitch.open(client);
-    await vs.ensureBridge('br-sb', { datapathType: 'netdev' }, { waitAppliedMs: 10_000 });
+    await vs.ensureBridge(
+      'br-sb',
+      { datapathType: 'netdev' },
+      { wait: { timeoutMs: 10_000, onTimeout: 'reject' } },
+    );
     await client.close();
     t.truthy(ns!.link('br-sb'), 'the bridge device is inside the namespace');
     t.is(sh('ip', ['-j', 'link', 'show']).includes('"br-sb"'), false, 'and not on the host');

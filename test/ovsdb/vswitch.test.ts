@@ -430,8 +430,17 @@ it('with ovs-vswitchd: the port gets an ofport and next_cfg is applied', async (
   const c = await OvsdbClient.connect(sb.dbRemote);
   try {
     const v = await VSwitch.open(c);
-    await v.ensureBridge('br-w', { datapathType: 'netdev' }, { waitAppliedMs: 10_000 });
-    await v.addPort('br-w', 'int0', { type: 'internal', mtuRequest: 1400 }, { waitAppliedMs: 10_000 });
+    await v.ensureBridge(
+      'br-w',
+      { datapathType: 'netdev' },
+      { wait: { timeoutMs: 10_000, onTimeout: 'reject' } },
+    );
+    await v.addPort(
+      'br-w',
+      'int0',
+      { type: 'internal', mtuRequest: 1400 },
+      { wait: { timeoutMs: 10_000, onTimeout: 'reject' } },
+    );
     t.true((await v.waitForOfport('int0', 10_000)) > 0);
     const links = JSON.parse(
       sh('nsenter', [`--net=${sb.netnsPath}`, 'ip', '-j', 'link', 'show', 'int0']),
@@ -452,16 +461,16 @@ it('with ovs-vswitchd: the port gets an ofport and next_cfg is applied', async (
   }
 });
 
-it('awaitVswitchdMs: concurrent calls share a transaction with one next_cfg bump, each resolves once cur_cfg reached it, failed interfaces reported', async (t) => {
+it('wait: concurrent calls share a transaction with one next_cfg bump, each resolves once cur_cfg reached it, failed interfaces reported', async (t) => {
   const sb = await OvsSandbox.start({ vswitchd: true });
   const c = await OvsdbClient.connect(sb.dbRemote);
   try {
     const v = await VSwitch.open(c);
-    await v.ensureBridge('br-a', { datapathType: 'netdev' }, { awaitVswitchdMs: 10_000 });
+    await v.ensureBridge('br-a', { datapathType: 'netdev' }, { wait: { timeoutMs: 10_000 } });
     const before = Number(vsctl(sb.dbRemote, 'get', 'Open_vSwitch', '.', 'next_cfg'));
     const calls = Array.from({ length: 8 }, (_, i) =>
       v
-        .batch((b) => b.addPort('br-a', `ia${i}`, { type: 'internal' }), { awaitVswitchdMs: 10_000 })
+        .batch((b) => b.addPort('br-a', `ia${i}`, { type: 'internal' }), { wait: { timeoutMs: 10_000 } })
         .then((o) => ({
           report: o.vswitchd,
           // what the replica shows the moment the call resolves
@@ -483,12 +492,12 @@ it('awaitVswitchdMs: concurrent calls share a transaction with one next_cfg bump
     t.true(bumps < 8, `8 calls in ${bumps} transactions`);
 
     const bad = await v.batch((b) => b.addPort('br-a', 'bad0', { type: 'no-such-type' }), {
-      awaitVswitchdMs: 10_000,
+      wait: { timeoutMs: 10_000 },
     });
     t.is(bad.vswitchd?.failedInterfaces[0]?.name, 'bad0');
     t.is(bad.vswitchd?.failedInterfaces[0]?.ofport, -1);
     const same = await v.batch((b) => b.addPort('br-a', 'bad0', { type: 'no-such-type' }), {
-      awaitVswitchdMs: 10_000,
+      wait: { timeoutMs: 10_000 },
     });
     t.is(same.vswitchd, undefined, 'a transaction that changes nothing bumps nothing');
   } finally {
@@ -497,15 +506,15 @@ it('awaitVswitchdMs: concurrent calls share a transaction with one next_cfg bump
   }
 });
 
-it('awaitVswitchdMs without ovs-vswitchd: resolves after the bound with timedOut; waitAppliedMs rejects', async (t) => {
+it('wait without ovs-vswitchd: resolves after the bound with timedOut, or rejects with onTimeout reject', async (t) => {
   await vs.ensureBridge('br-nowait');
   const start = performance.now();
-  const o = await vs.batch((b) => b.addPort('br-nowait', 'p0'), { awaitVswitchdMs: 300 });
+  const o = await vs.batch((b) => b.addPort('br-nowait', 'p0'), { wait: { timeoutMs: 300 } });
   t.true(performance.now() - start >= 290);
   t.is(o.vswitchd?.timedOut, true);
   t.is(o.vswitchd?.timeoutMs, 300);
   t.deepEqual(vsctlRows(ours.dbRemote, '--columns=name', 'find', 'Port', 'name=p0').length, 1);
-  await t.throwsAsync(vs.delPort('p0', {}, { waitAppliedMs: 200 }), {
+  await t.throwsAsync(vs.delPort('p0', {}, { wait: { timeoutMs: 200, onTimeout: 'reject' } }), {
     instanceOf: VSwitchError,
     message: /did not apply next_cfg \d+ within 200 ms/,
   });

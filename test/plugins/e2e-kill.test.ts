@@ -44,9 +44,9 @@ e2e(
     const host = await testHost(t);
     // killed three times, each run starting from what the one before left: half-way through
     // making the veth pairs; a quarter of the way through adding the OVS ports; and (the veths all
-    // made now, so each plug sets qvo's MTU before and after its port) a quarter of the way
-    // through the MTU updates that follow the ports. Other calls are in flight each time.
-    const kills = [`links.addVeth@${N / 2}`, `transact(addPort@${N / 4}`, `links.set(qvo@${N + N / 4}`];
+    // made now, so each plug reads the replica to see whether its port is missing) a quarter of
+    // the way through those reads. Other calls are in flight each time.
+    const kills = [`links.addVeth@${N / 2}`, `addPort qvo@${N / 4}`, `bridgePorts(br-int@${N / 4}`];
     for (const killAt of kills) {
       const run = await runAgent([host.sb.dbRemote, host.ns.name, String(N), 'plug', killAt]);
       const links = host.ns.links().length - 1;

@@ -106,6 +106,19 @@ e2e(
       host.locks,
     );
     t.teardown(() => plugin.close());
+    // br-int made beforehand, waiting for ovs-vswitchd (its netdev datapath can take longer than
+    // the 1 s limit of this plugin on a loaded machine; the limit is about the port below)
+    sh('ovs-vsctl', [
+      '--timeout=30',
+      `--db=${host.sb.dbRemote}`,
+      'add-br',
+      'br-int',
+      '--',
+      'set',
+      'Bridge',
+      'br-int',
+      'datapath_type=netdev',
+    ]);
     const a = vif(1);
     host.ns.ip('tuntap', 'add', 'dev', a.tap, 'mode', 'tap');
     await plugin.plug(a.vif, INSTANCE);

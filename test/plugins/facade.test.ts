@@ -12,10 +12,12 @@ import type { TraceScenario } from './trace-facts.js';
 const ovsTraces: TraceScenario[] = readVector('plugin_traces/ovs.json');
 
 class RecordedOvs extends OvsPlugin {
-  static override hosts = () => ({
-    links: async () => new RecordingLinks(),
-    switch: async () => new RecordingSwitch(),
-  });
+  static override load(context: osvif.PluginContext): osvif.PluginBase {
+    return OvsPlugin.load({
+      ...context,
+      hosts: { links: async () => new RecordingLinks(), switch: async () => new RecordingSwitch() },
+    });
+  }
 }
 
 test.serial('importing os-vif/plugins registers linux_bridge, noop and ovs as built-ins', async (t) => {

@@ -9,6 +9,7 @@ import type {
   LinkChange,
   LinkHost,
   LinkInfo,
+  VethSettings,
 } from '../../src/plugins/host/links.js';
 import type { SwitchHost, SwitchOutcome, SwitchStep } from '../../src/plugins/host/switch.js';
 
@@ -40,6 +41,14 @@ export class RecordingLinks implements LinkHost {
   async exists(name: string) {
     return this.devices.has(name);
   }
+  async getMany(names: readonly string[]) {
+    const out = new Map<string, LinkInfo>();
+    for (const n of names) {
+      const d = await this.get(n);
+      if (d) out.set(n, d);
+    }
+    return out;
+  }
   private create(name: string, kind: string): void {
     if (this.failKinds.has(kind))
       throw Object.assign(new Error(`kind ${kind} is not available`), { code: 'EOPNOTSUPP' });
@@ -54,12 +63,21 @@ export class RecordingLinks implements LinkHost {
         : `add bridge ${name}`,
     );
   }
-  async addVeth(name: string, peer: string) {
+  async addVeth(name: string, peer: string, settings: VethSettings = {}) {
+    if (settings.master !== undefined && !this.devices.has(settings.master))
+      throw Object.assign(new Error(`no master ${settings.master}`), { code: 'ENODEV' });
     this.create(name, 'veth');
     this.create(peer, 'veth');
     Object.assign(this.devices.get(name)!, { peer });
     Object.assign(this.devices.get(peer)!, { peer: name });
     this.log.push(`add veth ${name} peer=${peer}`);
+    // settings given at creation count as set on each end (the trace records them as sets)
+    const { master, ...both } = settings;
+    if (Object.keys(both).length > 0) {
+      await this.set(name, both);
+      await this.set(peer, both);
+    }
+    if (master !== undefined) await this.set(name, { master });
   }
   async addVlan(name: string, parent: string, vlanId: number) {
     this.create(name, 'vlan');
@@ -90,9 +108,15 @@ export class RecordingLinks implements LinkHost {
     if (peer && this.devices.get(peer)?.kind === 'veth') this.devices.delete(peer);
     this.sets.delete(name);
   }
+  /** Sysctl values as last written (others read as the kernel's default, "0"). */
+  readonly sysctlValues = new Map<string, string>();
   async writeSysctl(path: string, value: string) {
     this.sysctls.push(`/proc/sys/net/${path}=${value}`);
+    this.sysctlValues.set(path, value);
     return true;
+  }
+  async readSysctl(path: string) {
+    return this.sysctlValues.get(path) ?? '0';
   }
   async addresses(name: string) {
     return [...(this.addrs.get(name) ?? [])];

@@ -47,7 +47,7 @@ export interface Resolved {
   peerNetnsFd?: number;
 }
 
-const COMMON = ['kind', 'name', 'mtu', 'address', 'master', 'up', 'txqueuelen', 'group', 'netns'];
+const COMMON = ['kind', 'name', 'mtu', 'address', 'master', 'up', 'promisc', 'txqueuelen', 'group', 'netns'];
 const EXTRA: Record<string, string[]> = {
   veth: ['peer'],
   tap: ['owner', 'ownerGroup', 'multiQueue', 'vnetHdr'],
@@ -77,7 +77,7 @@ export function checkLinkSpec(spec: LinkSpec): void {
   switch (spec.kind) {
     case 'veth':
       if (spec.peer !== undefined) {
-        checkKeys('peer', spec.peer, ['name', 'mtu', 'address', 'txqueuelen', 'netns']);
+        checkKeys('peer', spec.peer, ['name', 'mtu', 'address', 'promisc', 'txqueuelen', 'netns']);
         checkCommon('peer.', spec.peer);
         if (spec.peer.name === spec.name && spec.peer.netns === spec.netns) {
           throw new NetlinkValidationError(
@@ -131,6 +131,7 @@ function checkCommon(prefix: string, s: Partial<CommonLinkSpec>): void {
   if (s.address !== undefined) checkMac(`${prefix}address`, s.address);
   if (s.master !== undefined) checkNameOrIndex(`${prefix}master`, s.master);
   if (s.up !== undefined) checkBool(`${prefix}up`, s.up);
+  if (s.promisc !== undefined) checkBool(`${prefix}promisc`, s.promisc);
   if (s.txqueuelen !== undefined) checkInt(`${prefix}txqueuelen`, s.txqueuelen, 0, 0xffffffff);
   if (s.group !== undefined) checkInt(`${prefix}group`, s.group, 0, 0xffffffff);
   if (s.netns !== undefined && (typeof s.netns !== 'string' || s.netns === '')) {
@@ -260,14 +261,14 @@ export function linkAddRequest(spec: LinkSpec, r: Resolved): Request {
   return {
     type: RTM_NEWLINK,
     flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-    body: { family: 'link', header: header(0, spec.up), attrs },
+    body: { family: 'link', header: header(0, spec.up, spec.promisc), attrs },
   };
 }
 
 function vethPeer(peer: VethPeerSpec, netnsFd: number | undefined): Attr {
   const attrs = commonAttrs(peer, { netnsFd });
   attrs.push({ type: IFLA('name'), value: peer.name });
-  const value: AttrValue = { header: header(), attrs };
+  const value: AttrValue = { header: header(0, undefined, peer.promisc), attrs };
   return { type: VETH_INFO_PEER, value };
 }
 

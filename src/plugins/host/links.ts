@@ -28,6 +28,15 @@ export interface LinkChange {
   promisc?: boolean;
 }
 
+/** Settings of a new veth pair, given at its creation. */
+export interface VethSettings {
+  up?: boolean;
+  promisc?: boolean;
+  mtu?: number;
+  /** Bridge to enslave the first end to. */
+  master?: string;
+}
+
 /** An IPv4 address on a link, as `ip addr show` lists it. */
 export interface AddressInfo {
   /** Dotted quad. */
@@ -59,12 +68,20 @@ export interface LinkHost {
   /** True when a link of that name exists. */
   exists(name: string): Promise<boolean>;
   /**
+   * Several links at once (the requests in flight together), by name; absent ones are left
+   * out. A master or peer among `names` is resolved without a request of its own.
+   */
+  getMany(names: readonly string[]): Promise<Map<string, LinkInfo>>;
+  /**
    * Creates a Linux bridge with forward delay 0, STP off and multicast snooping off, and
    * with `ageingTime` (centiseconds) when given. Fails with EEXIST when the name is taken.
    */
   addBridge(name: string, options?: { ageingTime?: number }): Promise<void>;
-  /** Creates a veth pair. */
-  addVeth(name: string, peer: string): Promise<void>;
+  /**
+   * Creates a veth pair with its settings: they apply to both ends (up, promiscuous, MTU),
+   * except `master`, which enslaves `name` only. One request, and one more to bring the peer up.
+   */
+  addVeth(name: string, peer: string, settings?: VethSettings): Promise<void>;
   /** Creates an 802.1Q device `name` on `parent` (fails where the kernel lacks 8021q). */
   addVlan(name: string, parent: string, vlanId: number): Promise<void>;
   /** Changes a link (one request). */
@@ -76,6 +93,8 @@ export interface LinkHost {
    * file does not exist, as os-vif does.
    */
   writeSysctl(path: string, value: string): Promise<boolean>;
+  /** Reads `/proc/sys/net/<path>` in the namespace (trimmed); undefined when the file does not exist. */
+  readSysctl(path: string): Promise<string | undefined>;
   /** IPv4 addresses of a link. */
   addresses(name: string): Promise<AddressInfo[]>;
   /** Adds an IPv4 address to a link. */

@@ -2,14 +2,28 @@
  * The small Linux steps both plugins share (os-vif's linux_net helpers), each guarded by an
  * existence check as in os-vif, and each registering its undo in the call's journal.
  */
-import type { LinkHost } from './links.js';
+import type { LinkHost, VethSettings } from './links.js';
 import type { UndoJournal } from './undo.js';
 
 /** The per-bridge sysctls os-vif writes: no IPv6 autoconf, no ARP replies for foreign IPs. */
-export async function bridgeSysctls(links: LinkHost, bridge: string): Promise<void> {
-  await links.writeSysctl(`ipv6/conf/${bridge}/disable_ipv6`, '1');
-  await links.writeSysctl(`ipv4/conf/${bridge}/arp_ignore`, '1');
-  await links.writeSysctl(`ipv4/conf/${bridge}/arp_announce`, '2');
+const BRIDGE_SYSCTLS = [
+  ['ipv6/conf/%/disable_ipv6', '1'],
+  ['ipv4/conf/%/arp_ignore', '1'],
+  ['ipv4/conf/%/arp_announce', '2'],
+] as const;
+
+/**
+ * Writes the per-bridge sysctls (the three requests in flight together). With `onlyChanged`
+ * (a bridge that existed already) each is read first and only a value that differs is written.
+ */
+export async function bridgeSysctls(links: LinkHost, bridge: string, onlyChanged = false): Promise<void> {
+  await Promise.all(
+    BRIDGE_SYSCTLS.map(async ([pattern, value]) => {
+      const path = pattern.replace('%', bridge);
+      if (onlyChanged && (await links.readSysctl(path)) === value) return;
+      await links.writeSysctl(path, value);
+    }),
+  );
 }
 
 /**
@@ -24,6 +38,16 @@ export async function createBridgeIfMissing(
   options?: { ageingTime?: number },
 ): Promise<boolean> {
   if (await links.exists(bridge)) return false;
+  return createBridge(links, journal, bridge, options);
+}
+
+/** {@link createBridgeIfMissing} for a caller that has just seen that the bridge is absent. */
+export async function createBridge(
+  links: LinkHost,
+  journal: UndoJournal,
+  bridge: string,
+  options?: { ageingTime?: number },
+): Promise<boolean> {
   try {
     await links.addBridge(bridge, options);
   } catch (error) {
@@ -48,9 +72,13 @@ export async function createdMeanwhile(
   return (await links.get(name))?.kind === kind;
 }
 
-/** Sets a device's MTU when the device exists (os-vif's `set_device_mtu`). */
+/**
+ * Sets a device's MTU when the device exists (os-vif's `set_device_mtu`), and only when it
+ * differs: a re-plug rewrites nothing (one read either way, as os-vif's existence check).
+ */
 export async function setMtuIfExists(links: LinkHost, dev: string, mtu: number): Promise<void> {
-  if (await links.exists(dev)) await links.set(dev, { mtu });
+  const link = await links.get(dev);
+  if (link && link.mtu !== mtu) await links.set(dev, { mtu });
 }
 
 /** Deletes a device when it exists (os-vif's `delete_net_dev`); gone meanwhile (ENODEV) is done too. */
@@ -64,12 +92,17 @@ export async function deleteIfExists(links: LinkHost, dev: string): Promise<void
 }
 
 /**
- * Creates the veth pair; false (nothing made) when a program that does not take this plugin's
- * lock (Python os-vif) made the pair in the meantime.
+ * Creates the veth pair with its settings (one request); false (nothing made) when a program
+ * that does not take this plugin's lock (Python os-vif) made the pair in the meantime.
  */
-export async function addVethUnlessMade(links: LinkHost, name: string, peer: string): Promise<boolean> {
+export async function addVethUnlessMade(
+  links: LinkHost,
+  name: string,
+  peer: string,
+  settings?: VethSettings,
+): Promise<boolean> {
   try {
-    await links.addVeth(name, peer);
+    await links.addVeth(name, peer, settings);
     return true;
   } catch (error) {
     if ((await createdMeanwhile(links, error, name, 'veth')) && (await links.exists(peer))) return false;

@@ -12,7 +12,7 @@ import {
   type Route,
 } from '../../netlink/index.js';
 import { DeleteBatcher } from './delete-batcher.js';
-import type { AddressInfo, GatewayRoute, LinkChange, LinkHost, LinkInfo } from './links.js';
+import type { AddressInfo, GatewayRoute, LinkChange, LinkHost, LinkInfo, VethSettings } from './links.js';
 
 const IFA_F_SECONDARY = 0x01;
 const IFA_F_PERMANENT = 0x80;
@@ -37,15 +37,27 @@ export class NetlinkLinks implements LinkHost {
   }
 
   async get(name: string): Promise<LinkInfo | undefined> {
-    if (!isIfname(name)) return undefined;
-    const link = await this.nl.links.get(name);
-    if (!link) return undefined;
-    const master = link.master === undefined ? undefined : (await this.nl.links.get(link.master))?.name;
-    const peer =
-      link.kind === 'veth' && link.link !== undefined && link.linkNetnsid === undefined
-        ? (await this.nl.links.get(link.link))?.name
-        : undefined;
-    return toInfo(link, master, peer);
+    return (await this.getMany([name])).get(name);
+  }
+
+  async getMany(names: readonly string[]): Promise<Map<string, LinkInfo>> {
+    const links = await Promise.all(names.map((n) => (isIfname(n) ? this.nl.links.get(n) : undefined)));
+    const byIndex = new Map<number, Link>();
+    for (const l of links) if (l) byIndex.set(l.index, l);
+    const nameOf = async (index: number | undefined): Promise<string | undefined> =>
+      index === undefined ? undefined : (byIndex.get(index)?.name ?? (await this.nl.links.get(index))?.name);
+    const out = new Map<string, LinkInfo>();
+    await Promise.all(
+      links.map(async (link) => {
+        if (!link) return;
+        const [master, peer] = await Promise.all([
+          nameOf(link.master),
+          link.kind === 'veth' && link.linkNetnsid === undefined ? nameOf(link.link) : undefined,
+        ]);
+        out.set(link.name, toInfo(link, master, peer));
+      }),
+    );
+    return out;
   }
 
   /** os-vif's `exists`: a name that cannot be a kernel interface (the 40-byte patch port names) is simply absent. */
@@ -65,8 +77,19 @@ export class NetlinkLinks implements LinkHost {
     });
   }
 
-  async addVeth(name: string, peer: string): Promise<void> {
-    await this.nl.links.add({ kind: 'veth', name, peer: { name: peer } });
+  async addVeth(name: string, peer: string, settings: VethSettings = {}): Promise<void> {
+    const { master, up, ...both } = settings;
+    await this.nl.links.add({
+      kind: 'veth',
+      name,
+      ...both,
+      ...(up !== undefined ? { up } : {}),
+      ...(master !== undefined ? { master } : {}),
+      peer: { name: peer, ...both },
+    });
+    // the kernel cannot bring the peer up in the creating request (it is configured before
+    // the pair is joined, and a veth without its peer refuses to open)
+    if (up !== undefined) await this.nl.links.set(peer, { up });
   }
 
   async addVlan(name: string, parent: string, vlanId: number): Promise<void> {
@@ -88,6 +111,15 @@ export class NetlinkLinks implements LinkHost {
       return true;
     } catch (error) {
       if (error instanceof NetlinkError && error.code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  async readSysctl(path: string): Promise<string | undefined> {
+    try {
+      return await this.nl.sysctl.get(path);
+    } catch (error) {
+      if (error instanceof NetlinkError && error.code === 'ENOENT') return undefined;
       throw error;
     }
   }

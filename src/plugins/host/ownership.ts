@@ -31,10 +31,20 @@ export async function ownedOrAbsent(
   expected: Expected,
 ): Promise<LinkInfo | undefined> {
   const link = await links.get(name);
-  if (!link) return undefined;
+  checkOwned(vifId, name, link, expected);
+  return link;
+}
+
+/** {@link ownedOrAbsent} on a link already read (undefined: absent). */
+export function checkOwned(
+  vifId: string,
+  name: string,
+  link: LinkInfo | undefined,
+  expected: Expected,
+): void {
+  if (!link) return;
   const found = mismatch(link, expected);
   if (found) throw new UnexpectedDevice({ vif_id: vifId, device: name, found, expected: expected.what });
-  return link;
 }
 
 function mismatch(link: LinkInfo, e: Expected): string | undefined {

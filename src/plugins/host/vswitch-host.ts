@@ -8,7 +8,7 @@
  * `bridgePorts` (a rollback deciding whether a bridge is still unused), first waits for the
  * replica to show every commit made before it, as a fresh `select` would.
  */
-import type { OvsdbClient, VSwitch, VSwitchBatch } from '../../ovsdb/index.js';
+import type { OvsdbClient, VerbOptions, VSwitch, VSwitchBatch } from '../../ovsdb/index.js';
 import type { SwitchHost, SwitchLimit, SwitchOutcome, SwitchStep } from './switch.js';
 
 /** The production SwitchHost: one OVSDB connection and its VSwitch replica. */
@@ -47,11 +47,11 @@ export class VSwitchHost implements SwitchHost {
     await this.client.close();
   }
 
-  private callOptions(limitMs: number | undefined): { timeoutMs?: number; awaitVswitchdMs?: number } {
+  private callOptions(limitMs: number | undefined): VerbOptions {
     const timeoutMs = limitMs ?? this.timeoutMs;
     return {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(this.vswitchdMs === undefined ? {} : { awaitVswitchdMs: this.vswitchdMs }),
+      ...(this.vswitchdMs === undefined ? {} : { wait: { timeoutMs: this.vswitchdMs } }),
     };
   }
 }

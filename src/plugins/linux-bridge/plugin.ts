@@ -14,6 +14,7 @@ import { Locks } from '../../concurrency/index.js';
 import { describePlugin, type objects, PluginBase, type PluginContext } from '../../vif/index.js';
 import { checkMtu, checkNameOption, checkNames } from '../checks.js';
 import { InvalidVif, NetworkInterfaceNotFound } from '../errors.js';
+import { hostFactory } from '../host/defaults.js';
 import type { LinkHost } from '../host/links.js';
 import { bridgeSysctls, createBridgeIfMissing, createdMeanwhile } from '../host/linux-net.js';
 import { BRIDGE, ownedOrAbsent } from '../host/ownership.js';
@@ -31,7 +32,14 @@ const VLAN = { kinds: ['vlan'], what: 'an 802.1Q VLAN device' } as const;
 
 /** How the plugin reaches the kernel; created on first use and kept. */
 export interface LinuxBridgeHostFactory {
+  /** The rtnetlink host (opened once, kept). */
   links(): Promise<LinkHost>;
+}
+
+/** The context the linux_bridge plugin is loaded with: the library's, and how it reaches the kernel. */
+export interface LinuxBridgePluginContext extends PluginContext {
+  /** The host factories (default: this network namespace, `hostFactory()`). */
+  readonly hosts?: LinuxBridgeHostFactory;
 }
 
 /** The linux_bridge reference plugin. */
@@ -40,15 +48,9 @@ export class LinuxBridgePlugin extends PluginBase {
   static override readonly pluginName: string = 'linux_bridge';
   /** Declared options, group `os_vif_linux_bridge`. */
   static override readonly CONFIG_OPTS = LINUX_BRIDGE_OPTIONS;
-  /** How {@link LinuxBridgePlugin.load} reaches the kernel (set by `pluginClasses()`). */
-  static hosts: () => LinuxBridgeHostFactory = () => {
-    throw new Error('LinuxBridgePlugin.hosts is not configured (import os-vif/plugins)');
-  };
-
-  /** Builds the plugin for the library (`initialize`). */
-  static override load(context: PluginContext): PluginBase {
-    // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
-    return new LinuxBridgePlugin(context.config, this.hosts(), context.locks);
+  /** Builds the plugin for the library (`initialize`), with the context's host factories. */
+  static override load(context: LinuxBridgePluginContext): PluginBase {
+    return new LinuxBridgePlugin(context.config, context.hosts ?? hostFactory(), context.locks);
   }
 
   readonly options: LinuxBridgeOptions;

@@ -42,45 +42,55 @@ export class BaseOvs {
 
   /** `ensure_ovs_bridge`: may exist; the datapath type is overwritten. Undone only if this call created it and it stayed empty. */
   async ensureBridge(journal: UndoJournal, bridge: string, datapathType: string): Promise<void> {
-    const { createdBridges } = await this.transact([{ op: 'ensureBridge', bridge, datapathType }]);
-    if (createdBridges.includes(bridge))
-      journal.push(`delete OVS bridge ${bridge}`, () => this.deleteBridgeIfUnused(bridge));
+    await this.create(journal, [{ op: 'ensureBridge', bridge, datapathType }]);
   }
 
   /**
-   * `create_ovs_vif_port`: one transaction (optionally ensuring the bridge first), then the MTU:
-   * `mtu_request` for vhost-user (and, unlike os-vif, DPDK representor) interfaces when the schema
-   * has the column, the kernel MTU for every other type when the netdev exists.
+   * `create_ovs_vif_port`: one transaction (ensuring the bridge in it when `ensure` is given,
+   * os-vif's `ensure_ovs_bridge` before it), then the MTU (unless `mtu` is undefined): `mtu_request` for vhost-user (and,
+   * unlike os-vif, DPDK representor) interfaces when the schema has the column, the kernel MTU
+   * for every other type when the netdev exists.
    */
   async createPort(
     journal: UndoJournal,
     port: PortSpec,
-    mtu: number,
+    mtu: number | undefined,
     ensure?: { datapathType: string },
   ): Promise<void> {
     const steps: SwitchStep[] = [];
     if (ensure) steps.push({ op: 'ensureBridge', bridge: port.bridge, datapathType: ensure.datapathType });
     steps.push({ op: 'addPort', ...port });
-    const created = await this.transact(steps);
-    if (created.createdBridges.includes(port.bridge))
-      journal.push(`delete OVS bridge ${port.bridge}`, () => this.deleteBridgeIfUnused(port.bridge));
-    if (created.createdPorts.includes(port.port))
-      journal.push(`delete OVS port ${port.port}`, () =>
-        this.transact([{ op: 'delPort', bridge: port.bridge, port: port.port }]),
-      );
-    await this.updateDeviceMtu(port.port, mtu, port.type);
+    await this.create(journal, steps);
+    // undefined: the caller made the device with its MTU a moment ago (os-vif sets it again)
+    if (mtu !== undefined) await this.updateDeviceMtu(port.port, mtu, port.type);
   }
 
   /** `create_patch_port_pair`: both patch ports in one transaction. */
   async createPatchPair(journal: UndoJournal, a: PortSpec, b: PortSpec): Promise<void> {
-    const { createdPorts } = await this.transact([
+    await this.create(journal, [
       { op: 'addPort', ...a },
       { op: 'addPort', ...b },
     ]);
-    const undo: SwitchStep[] = [];
-    if (createdPorts.includes(a.port)) undo.push({ op: 'delPort', bridge: a.bridge, port: a.port });
-    if (createdPorts.includes(b.port)) undo.push({ op: 'delPort', bridge: b.bridge, port: b.port });
-    if (undo.length > 0) journal.push(`delete patch ports ${a.port}, ${b.port}`, () => this.transact(undo));
+  }
+
+  /**
+   * Bridges and ports in ONE transaction, in order. What the transaction itself reports it
+   * created registers its undo: the ports are removed first (one transaction), then each bridge
+   * if it stayed unused.
+   */
+  async create(journal: UndoJournal, steps: SwitchStep[]): Promise<void> {
+    const { createdBridges, createdPorts } = await this.transact(steps);
+    for (const bridge of createdBridges)
+      journal.push(`delete OVS bridge ${bridge}`, () => this.deleteBridgeIfUnused(bridge));
+    const undo: SwitchStep[] = steps.flatMap((s) =>
+      s.op === 'addPort' && createdPorts.includes(s.port)
+        ? [{ op: 'delPort' as const, bridge: s.bridge, port: s.port }]
+        : [],
+    );
+    if (undo.length > 0)
+      journal.push(`delete OVS ports ${undo.map((s) => (s.op === 'delPort' ? s.port : '')).join(', ')}`, () =>
+        this.transact(undo),
+      );
   }
 
   /** `update_device_mtu`. */

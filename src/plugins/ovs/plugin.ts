@@ -4,6 +4,8 @@
  * a plug that fails half-way undoes what it created; the hybrid veth ends really are made
  * promiscuous; DPDK representor ports get their MTU through `mtu_request`; a VIF without a
  * port profile raises MissingPortProfile; lookups that can fail run before the host changes.
+ * This file is the plugin (checks, locks, the host connection); each VIF type's plan and
+ * unplug live side by side in a file of their own (plain, hybrid, vhostuser, representor).
  */
 
 import { Locks } from '../../concurrency/index.js';
@@ -18,17 +20,10 @@ import {
   silentLogger,
 } from '../../vif/index.js';
 import { checkMtu, checkNames, checkText } from '../checks.js';
-import { InvalidVif, MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
+import { MissingPortProfile, UnsupportedVif, WrongPortProfile } from '../errors.js';
 import { CallBudget } from '../host/budget.js';
+import { hostFactory } from '../host/defaults.js';
 import type { LinkHost } from '../host/links.js';
-import {
-  addVethUnlessMade,
-  bridgeSysctls,
-  createBridgeIfMissing,
-  deleteIfExists,
-  setMtuIfExists,
-} from '../host/linux-net.js';
-import { BRIDGE, type Expected, ownedOrAbsent } from '../host/ownership.js';
 import type { SwitchHost, SwitchStep } from '../host/switch.js';
 import { UndoJournal } from '../host/undo.js';
 import { ovsNames, vifLockName } from '../names.js';
@@ -42,10 +37,16 @@ import {
   viewOf,
 } from '../vif-view.js';
 import { BaseOvs, type VswitchdProblem } from './base-ovs.js';
-import { Sysfs } from './representor.js';
+import { type OvsCallHost, type PlugCall, type PlugSteps, requireField, type UnplugCall } from './common.js';
+import { planHybrid, unplugBridge } from './hybrid.js';
+import { planPlain, unplugPlain } from './plain.js';
+import { planRepresentor, unplugRepresentor } from './representor.js';
+import { Sysfs } from './sysfs.js';
+import { planVhostUser, unplugVhostUser } from './vhostuser.js';
 
 /** How the plugin reaches the host; created lazily on first use and kept for its lifetime. */
 export interface OvsHostFactory {
+  /** The rtnetlink host (opened once, kept). */
   links(): Promise<LinkHost>;
   /**
    * One OVSDB connection for the plugin's lifetime, opened with the plugin's options; the
@@ -54,10 +55,27 @@ export interface OvsHostFactory {
   switch(options: OvsOptions, logger?: Logger): Promise<SwitchHost>;
 }
 
+/** The context the ovs plugin is loaded with: the library's, and how the plugin reaches the host. */
+export interface OvsPluginContext extends PluginContext {
+  /** The host factories (default: this network namespace, `hostFactory()`). */
+  readonly hosts?: OvsHostFactory;
+}
+
 const OVS_PROFILES = ['VIFPortProfileOpenVSwitch'];
 const OVS_AND_REPRESENTOR = ['VIFPortProfileOpenVSwitch', 'VIFPortProfileOVSRepresentor'];
 const TRUNK_PREFIX = 'tbr-';
 const DEAD_VLAN = 4095;
+
+/** Each VIF class the plugin serves: its plan and its unplug, side by side in a file of their own. */
+const VIF_TYPES: Record<
+  string,
+  { plan(call: PlugCall): PlugSteps; unplug(host: OvsCallHost, call: UnplugCall): Promise<void> }
+> = {
+  VIFOpenVSwitch: { plan: planPlain, unplug: unplugPlain },
+  VIFBridge: { plan: planHybrid, unplug: unplugBridge },
+  VIFVHostUser: { plan: planVhostUser, unplug: unplugVhostUser },
+  VIFHostDevice: { plan: planRepresentor, unplug: unplugRepresentor },
+};
 
 /** The ovs reference plugin. */
 export class OvsPlugin extends PluginBase {
@@ -65,15 +83,10 @@ export class OvsPlugin extends PluginBase {
   static override readonly pluginName: string = 'ovs';
   /** Declared options, group `os_vif_ovs`. */
   static override readonly CONFIG_OPTS = OVS_OPTIONS;
-  /** How {@link OvsPlugin.load} reaches the host (set by `pluginClasses()` for another namespace). */
-  static hosts: () => OvsHostFactory = () => {
-    throw new Error('OvsPlugin.hosts is not configured (import os-vif/plugins)');
-  };
 
-  /** Builds the plugin for the library (`initialize`). */
-  static override load(context: PluginContext): PluginBase {
-    // biome-ignore lint/complexity/noThisInStatic: subclasses made by pluginClasses() override hosts
-    return new OvsPlugin(context.config, this.hosts(), context.logger, context.locks);
+  /** Builds the plugin for the library (`initialize`), with the context's host factories. */
+  static override load(context: OvsPluginContext): PluginBase {
+    return new OvsPlugin(context.config, context.hosts ?? hostFactory(), context.logger, context.locks);
   }
 
   readonly options: OvsOptions;
@@ -160,61 +173,19 @@ export class OvsPlugin extends PluginBase {
     const vif = viewOf<VifView>(vifObject);
     const profile = checkProfile(vif);
     this.checkVif(vif);
-    const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
-    const cls = className(vif);
+    const call = this.unplugCall(vif, profile);
+    const type = this.vifType(vif);
     const budget = this.budget();
     return this.locks.synchronized(
       vifLockName(vif.id),
-      () => this.unplugLocked(vif, profile, bridge, cls, budget),
-      {
-        removeFile: true,
+      async () => {
+        const host = await budget.race('connect', this.host());
+        const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
+        await type.unplug({ links: host.links, ovs }, call);
+        if (call.bridge.startsWith(TRUNK_PREFIX)) await ovs.deleteBridge(call.bridge);
       },
+      { removeFile: true },
     );
-  }
-
-  private async unplugLocked(
-    vif: VifView,
-    profile: PortProfileView,
-    bridge: string,
-    cls: string,
-    budget: CallBudget,
-  ): Promise<void> {
-    const host = await budget.race('connect', this.host());
-    const links = host.links;
-    const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
-    const names = ovsNames(vif.id);
-    if (isA(vif, 'VIFOpenVSwitch') && this.options.per_port_bridge) {
-      const vifName = requireField(vif, 'vif_name', vif.vif_name);
-      await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
-      await ovs.deletePort(bridge, names.ibp);
-      await ovs.deletePort(names.pb, names.pbp);
-      await ovs.deletePort(names.pb, vifName);
-      await ovs.deleteBridge(names.pb);
-    } else if (isA(vif, 'VIFOpenVSwitch')) {
-      if (await links.exists(names.qbr)) await this.unplugHybrid(links, ovs, bridge, names.qbr, vif.id);
-      else {
-        const vifName = requireField(vif, 'vif_name', vif.vif_name);
-        await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
-        await ovs.deletePort(bridge, vifName);
-      }
-    } else if (isA(vif, 'VIFBridge')) {
-      await this.unplugHybrid(links, ovs, bridge, requireField(vif, 'bridge_name', vif.bridge_name), vif.id);
-    } else if (isA(vif, 'VIFVHostUser')) {
-      await ownedOrAbsent(links, vif.id, names.vhu, VIF_DEVICE);
-      await ovs.deletePort(bridge, names.vhu);
-    } else if (isA(vif, 'VIFHostDevice')) {
-      const devAddress = requireField(vif, 'dev_address', vif.dev_address);
-      if (datapath(profile, 'system') === 'system') {
-        const representor = await this.kernelRepresentor(devAddress);
-        await ovs.deletePort(bridge, representor, false);
-        if (await links.exists(representor)) await links.set(representor, { up: false });
-      } else {
-        await ovs.deletePort(bridge, names.vfr, false);
-      }
-    } else {
-      throw new UnsupportedVif({ plugin: 'ovs', vif_class: cls });
-    }
-    if (bridge.startsWith(TRUNK_PREFIX)) await ovs.deleteBridge(bridge);
   }
 
   /** Closes the OVSDB connection and the netlink socket. */
@@ -255,7 +226,9 @@ export class OvsPlugin extends PluginBase {
     return (steps, report) => {
       const fields = { vif: vif.id, vif_name: vif.vif_name, next_cfg: report.nextCfg };
       if (report.timedOut) {
-        const interfaces = steps.map(stepInterface);
+        // the ports and interfaces the transaction is about; its bridges only when it names nothing else
+        const named = steps.filter((s) => s.op !== 'ensureBridge' && s.op !== 'delBridge');
+        const interfaces = (named.length > 0 ? named : steps).map(stepInterface);
         this.logger.warn(
           { ...fields, interfaces, timeout_ms: report.timeoutMs },
           `Post-commit checks failed for vif ${vif.id}: ovs-vswitchd did not apply next_cfg ${report.nextCfg} (${interfaces.join(', ')}) within ${report.timeoutMs / 1000} s`,
@@ -293,223 +266,34 @@ export class OvsPlugin extends PluginBase {
     return pending;
   }
 
+  /** The handler of the VIF's class (UnsupportedVif for any other). */
+  private vifType(vif: VifView): (typeof VIF_TYPES)[string] {
+    const cls = className(vif);
+    const type = Object.keys(VIF_TYPES).find((name) => isA(vif, name));
+    if (type === undefined) throw new UnsupportedVif({ plugin: 'ovs', vif_class: cls });
+    return VIF_TYPES[type] as (typeof VIF_TYPES)[string];
+  }
+
+  private unplugCall(vif: VifView, profile: PortProfileView): UnplugCall {
+    return {
+      vif,
+      profile,
+      bridge: requireField(vif, 'network.bridge', vif.network?.bridge),
+      names: ovsNames(vif.id),
+      options: this.options,
+      sysfs: this.sysfs,
+    };
+  }
+
   /** Checks the VIF fully, then returns the steps; nothing touches the host before they run. */
-  private planPlug(
-    vif: VifView,
-    instance: InstanceView,
-    profile: PortProfileView,
-  ): (host: { links: LinkHost; ovs: BaseOvs }, journal: UndoJournal) => Promise<void> {
-    const bridge = requireField(vif, 'network.bridge', vif.network?.bridge);
-    const mtu = checkMtu(vif.id, vif.network?.mtu, this.options.network_device_mtu);
-    const tag = this.options.isolate_vif ? DEAD_VLAN : undefined;
-    const names = ovsNames(vif.id);
-    const ids = () => externalIds(vif, instance, profile.interface_id);
-
-    if (isA(vif, 'VIFOpenVSwitch')) {
-      const dp = datapath(profile, 'system');
-      if (this.options.per_port_bridge) {
-        const vifName = requireField(vif, 'vif_name', vif.vif_name);
-        const patchIds = externalIds(vif, instance, vif.id);
-        return async ({ links, ovs }, journal) => {
-          await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
-          await ovs.ensureBridge(journal, bridge, dp);
-          await ovs.ensureBridge(journal, names.pb, dp);
-          await ovs.createPort(journal, withTag({ bridge: names.pb, port: vifName }, tag), mtu);
-          await ovs.createPatchPair(
-            journal,
-            withTag(
-              { bridge, port: names.ibp, externalIds: patchIds, type: 'patch', options: { peer: names.pbp } },
-              tag,
-            ),
-            { bridge: names.pb, port: names.pbp, type: 'patch', options: { peer: names.ibp } },
-          );
-        };
-      }
-      const vifName = profile.create_port ? requireField(vif, 'vif_name', vif.vif_name) : undefined;
-      const portIds = profile.create_port ? ids() : undefined;
-      return async ({ links, ovs }, journal) => {
-        if (vifName !== undefined) await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
-        await ovs.ensureBridge(journal, bridge, dp);
-        if (vifName !== undefined)
-          await ovs.createPort(journal, withTag({ bridge, port: vifName, externalIds: portIds }, tag), mtu);
-      };
-    }
-
-    if (isA(vif, 'VIFBridge')) {
-      const qbr = requireField(vif, 'bridge_name', vif.bridge_name);
-      const dp = datapath(profile, 'system');
-      const portIds = ids();
-      return async ({ links, ovs }, journal) => {
-        await checkHybridDevices(links, vif.id, qbr);
-        await createBridgeIfMissing(links, journal, qbr, { ageingTime: 0 });
-        await bridgeSysctls(links, qbr);
-        await links.set(qbr, { up: true });
-        if (!(await links.exists(names.qvo))) {
-          await deleteIfExists(links, names.qvb);
-          await deleteIfExists(links, names.qvo);
-          if (!(await addVethUnlessMade(links, names.qvb, names.qvo))) {
-            await setMtuIfExists(links, names.qvb, mtu);
-            await setMtuIfExists(links, names.qvo, mtu);
-            await ovs.updateDeviceMtu(names.qvo, mtu);
-            return;
-          }
-          journal.push(`delete veth ${names.qvb}`, () => deleteIfExists(links, names.qvb));
-          // os-vif asks for promisc='on', which its netlink layer turns into clearing IFF_PROMISC.
-          await links.set(names.qvb, { up: true, promisc: true, mtu });
-          await links.set(names.qvo, { up: true, promisc: true, mtu });
-          await links.set(names.qvb, { master: qbr });
-          await ovs.ensureBridge(journal, bridge, dp);
-          await ovs.createPort(journal, withTag({ bridge, port: names.qvo, externalIds: portIds }, tag), mtu);
-        } else {
-          await setMtuIfExists(links, names.qvb, mtu);
-          await setMtuIfExists(links, names.qvo, mtu);
-          if (await convergeHybrid(links, ovs, qbr, bridge, names))
-            await ovs.createPort(
-              journal,
-              withTag({ bridge, port: names.qvo, externalIds: portIds }, tag),
-              mtu,
-            );
-          else await ovs.updateDeviceMtu(names.qvo, mtu);
-        }
-      };
-    }
-
-    if (isA(vif, 'VIFVHostUser')) {
-      const dp = datapath(profile, 'netdev');
-      const server = vif.mode === 'server';
-      const path = server ? requireField(vif, 'path', vif.path) : undefined;
-      const port = withTag(
-        {
-          bridge,
-          port: names.vhu,
-          externalIds: ids(),
-          type: server ? 'dpdkvhostuserclient' : 'dpdkvhostuser',
-          ...(path !== undefined ? { options: { 'vhost-server-path': path } } : {}),
-        },
-        tag,
-      );
-      return async ({ ovs }, journal) => {
-        await ovs.createPort(journal, port, mtu, { datapathType: dp });
-      };
-    }
-
-    if (isA(vif, 'VIFHostDevice')) {
-      const devAddress = requireField(vif, 'dev_address', vif.dev_address);
-      const dp = datapath(profile, 'system');
-      const portIds = ids();
-      if (dp === 'system') {
-        return async ({ links, ovs }, journal) => {
-          const representor = await this.kernelRepresentor(devAddress);
-          await ovs.ensureBridge(journal, bridge, dp);
-          await links.set(representor, { up: true });
-          journal.push(`set ${representor} down`, () => links.set(representor, { up: false }));
-          await ovs.createPort(
-            journal,
-            withTag({ bridge, port: representor, externalIds: portIds }, tag),
-            mtu,
-          );
-        };
-      }
-      return async ({ ovs }, journal) => {
-        const vfNum = await this.sysfs.vfNumber(devAddress);
-        const pfPci = await this.sysfs.pfPci(devAddress);
-        await ovs.ensureBridge(journal, bridge, dp);
-        const port = {
-          bridge,
-          port: names.vfr,
-          externalIds: portIds,
-          type: 'dpdk',
-          options: { 'dpdk-devargs': `${pfPci},representor=[${vfNum}]` },
-        };
-        await ovs.createPort(journal, withTag(port, tag), mtu);
-      };
-    }
-
-    throw new UnsupportedVif({ plugin: 'ovs', vif_class: className(vif) });
-  }
-
-  private async unplugHybrid(
-    links: LinkHost,
-    ovs: BaseOvs,
-    bridge: string,
-    qbr: string,
-    vifId: string,
-  ): Promise<void> {
-    const names = ovsNames(vifId);
-    await checkHybridDevices(links, vifId, qbr);
-    // os-vif deletes qbr, sets qvb down, deletes the OVS port, then qvo. Here the OVS port goes
-    // first and qbr and qvo (with its peer qvb) are deleted together: one kernel request, one
-    // unregister grace period instead of two, and the same end state.
-    await ovs.deletePort(bridge, names.qvo, false);
-    await Promise.all([deleteIfPresent(links, qbr), deleteIfPresent(links, names.qvo)]);
-  }
-
-  private async kernelRepresentor(devAddress: string): Promise<string> {
-    const pf = await this.sysfs.pfIfname(devAddress);
-    const vfNum = await this.sysfs.vfNumber(devAddress);
-    return this.sysfs.representor(pf, vfNum);
-  }
-}
-
-/**
- * The second-plug path of a hybrid VIF whose veth pair exists. os-vif only updates the MTUs
- * there, so a plug that died half-way (the agent killed after the pair was made) would never
- * get its bridge port or its OVS port. This finishes it: qvb and qvo up and promiscuous, qvb
- * on qbr, and true when the OVS port is missing (the caller then creates it, with br-int).
- * On a complete plug it only reads and changes nothing.
- */
-async function convergeHybrid(
-  links: LinkHost,
-  ovs: BaseOvs,
-  qbr: string,
-  bridge: string,
-  names: { qvb: string; qvo: string },
-): Promise<boolean> {
-  const qvb = await links.get(names.qvb);
-  if (qvb && (!qvb.up || !qvb.promisc)) await links.set(names.qvb, { up: true, promisc: true });
-  if (qvb && qvb.master !== qbr) await links.set(names.qvb, { master: qbr });
-  const qvo = await links.get(names.qvo);
-  if (qvo && (!qvo.up || !qvo.promisc)) await links.set(names.qvo, { up: true, promisc: true });
-  return !(await ovs.hasPort(bridge, names.qvo));
-}
-
-/** The netdev of an OVS port named by `vif_name`: a tap (libvirt) or a veth (container runtimes). */
-const VIF_DEVICE: Expected = { kinds: ['tun', 'veth'], what: 'a tap or veth (the VIF device)' };
-
-/**
- * The hybrid devices a plug of this VIF makes, or nothing: `qbr` a Linux bridge, `qvo` a veth
- * whose peer is `qvb`, `qvb` a veth (whose peer is `qvo` and whose master is `qbr` or nothing
- * when `qvo` exists). UnexpectedDevice otherwise, before the plug or unplug changes anything.
- */
-async function checkHybridDevices(links: LinkHost, vifId: string, qbr: string): Promise<void> {
-  const n = ovsNames(vifId);
-  await ownedOrAbsent(links, vifId, qbr, BRIDGE);
-  const qvo = await ownedOrAbsent(links, vifId, n.qvo, {
-    kinds: ['veth'],
-    peer: n.qvb,
-    what: `a veth whose peer is ${n.qvb}`,
-  });
-  await ownedOrAbsent(
-    links,
-    vifId,
-    n.qvb,
-    qvo
-      ? {
-          kinds: ['veth'],
-          peer: n.qvo,
-          masters: [qbr, undefined],
-          what: `a veth whose peer is ${n.qvo}, in ${qbr}`,
-        }
-      : { kinds: ['veth'], what: 'a veth (a stale hybrid end)' },
-  );
-}
-
-/** Deletes a link, treating "no such device" as done (no separate existence check). */
-async function deleteIfPresent(links: LinkHost, name: string): Promise<void> {
-  try {
-    await links.del(name);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENODEV') throw error;
+  private planPlug(vif: VifView, instance: InstanceView, profile: PortProfileView): PlugSteps {
+    const call: PlugCall = {
+      ...this.unplugCall(vif, profile),
+      instance,
+      mtu: checkMtu(vif.id, vif.network?.mtu, this.options.network_device_mtu),
+      tag: this.options.isolate_vif ? DEAD_VLAN : undefined,
+    };
+    return this.vifType(vif).plan(call);
   }
 }
 
@@ -536,35 +320,6 @@ function checkProfile(vif: VifView): PortProfileView {
   if (profile === undefined || profile === null) throw new MissingPortProfile();
   if (!isA(profile, 'VIFPortProfileOpenVSwitch')) throw new WrongPortProfile({ profile: className(profile) });
   return profile;
-}
-
-function datapath(profile: PortProfileView, fallback: string): string {
-  return profile.datapath_type || fallback;
-}
-
-function requireField<T>(vif: VifView, field: string, value: T | null | undefined): T {
-  if (value === undefined || value === null || value === '')
-    throw new InvalidVif({ vif_id: vif.id, field, reason: 'is required by the ovs plugin' });
-  return value;
-}
-
-/** The Interface external_ids os-vif writes. */
-function externalIds(
-  vif: VifView,
-  instance: InstanceView,
-  ifaceId: string | undefined,
-): Record<string, string> {
-  const ids: Record<string, string> = {
-    'iface-id': requireField(vif, 'port_profile.interface_id', ifaceId),
-    'iface-status': 'active',
-  };
-  ids['attached-mac'] = requireField(vif, 'address', vif.address);
-  ids['vm-uuid'] = requireField(vif, 'instance_info.uuid', instance.uuid);
-  return ids;
-}
-
-function withTag<T extends object>(port: T, tag: number | undefined): T & { tag?: number } {
-  return tag === undefined ? port : { ...port, tag };
 }
 
 /** The OVS row a step is about (for the log). */
