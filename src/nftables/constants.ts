@@ -4,6 +4,8 @@
  */
 
 export const NETLINK_NETFILTER = 12;
+/** NLM_F_APPEND: add a rule at the end of its chain. */
+export const NLM_F_APPEND = 0x800;
 export const NFNETLINK_V0 = 0;
 export const NFNL_SUBSYS_NFTABLES = 10;
 export const NFNL_MSG_BATCH_BEGIN = 16;
