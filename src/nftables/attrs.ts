@@ -102,18 +102,18 @@ export function readString(p: Uint8Array | undefined): string | undefined {
 
 /** A big-endian u32 payload (undefined when absent or not 4 bytes). */
 export function readBe32(p: Uint8Array | undefined): number | undefined {
-  if (!p || p.length !== 4) return undefined;
+  if (p?.length !== 4) return undefined;
   return new DataView(p.buffer, p.byteOffset, 4).getUint32(0);
 }
 
 /** A big-endian s32 payload. */
 export function readBeS32(p: Uint8Array | undefined): number | undefined {
-  if (!p || p.length !== 4) return undefined;
+  if (p?.length !== 4) return undefined;
   return new DataView(p.buffer, p.byteOffset, 4).getInt32(0);
 }
 
 /** A big-endian u64 payload. */
 export function readBe64(p: Uint8Array | undefined): bigint | undefined {
-  if (!p || p.length !== 8) return undefined;
+  if (p?.length !== 8) return undefined;
   return new DataView(p.buffer, p.byteOffset, 8).getBigUint64(0);
 }

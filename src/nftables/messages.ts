@@ -119,7 +119,7 @@ export interface BatchOptions {
 export function encodeBatch(messages: readonly NftMessage[], o: BatchOptions): Uint8Array {
   const w = new ByteWriter(256 + messages.length * 256);
   batchMarker(w, C.NFNL_MSG_BATCH_BEGIN, o.seq, o.generation);
-  messages.forEach((m, i) => writeMessage(w, m, o.seq + 1 + i, o.ack));
+  for (const [i, m] of messages.entries()) writeMessage(w, m, o.seq + 1 + i, o.ack);
   batchMarker(w, C.NFNL_MSG_BATCH_END, o.seq + 1 + messages.length);
   return w.finish();
 }
@@ -135,7 +135,10 @@ function ruleAttrs(r: RuleSpec): (w: ByteWriter) => void {
   return (w) => {
     strz(w, C.NFTA_RULE_TABLE, r.table);
     strz(w, C.NFTA_RULE_CHAIN, r.chain);
-    if (r.exprs.length) nest(w, C.NFTA_RULE_EXPRESSIONS, (w) => r.exprs.forEach((e) => encodeExpr(w, e)));
+    if (r.exprs.length)
+      nest(w, C.NFTA_RULE_EXPRESSIONS, (w) => {
+        for (const e of r.exprs) encodeExpr(w, e);
+      });
     if (r.compat) {
       const compat = r.compat;
       nest(w, C.NFTA_RULE_COMPAT, (w) => {
