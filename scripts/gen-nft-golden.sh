@@ -68,4 +68,6 @@ done
 echo "]" >> "$tmp/out.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump({"generator":"scripts/gen-nft-golden.sh","nft":sys.argv[2],"iptables":sys.argv[3],"cases":d}, open(sys.argv[4],"w"), indent=1)' \
   "$tmp/out.json" "$(nft --version)" "$(iptables-nft --version)" "$out"
+# the repository's formatter, so `biome check` passes on the fixture
+npx biome format --write "$out" > /dev/null
 echo "wrote $out"

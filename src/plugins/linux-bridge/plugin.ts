@@ -103,7 +103,7 @@ export class LinuxBridgePlugin extends PluginBase {
     }
     try {
       this.dropAction = checkDropAction(this.options.iptables_drop_action);
-    } catch (e) {
+    } catch {
       throw new InvalidConfig({
         group: 'os_vif_linux_bridge',
         option: 'iptables_drop_action',
