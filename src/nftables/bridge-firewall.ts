@@ -196,8 +196,9 @@ export class BridgeFirewall {
     for (const p of [IPTABLES_NFT, OWN]) {
       removed += await this.nft.atGeneration(async (generation) => {
         const chain = bridgeChain(bridge);
+        // a jump to the bridge's chain is ours, tagged or not (a restore cycle drops the tag)
         const jumps = (await this.nft.rules({ family: 'ip', table: p.table, chain: p.topChain })).filter(
-          (r) => r.comment === bridgeTag(bridge) && isJumpTo(r, chain),
+          (r) => isJumpTo(r, chain),
         );
         const current = await this.nft.chain('ip', p.table, chain);
         const own = current ? await this.nft.rules({ family: 'ip', table: p.table, chain }) : [];
@@ -307,13 +308,17 @@ export class BridgeFirewall {
   }
 }
 
-/** The rule's verdict jumps to `chain` (with no match before it). */
+/**
+ * The rule jumps to `chain` unconditionally: nothing before the verdict but a counter or an
+ * x_tables `comment` match (what an `iptables-nft-save | iptables-nft-restore` cycle turns our
+ * comment into).
+ */
 function isJumpTo(r: Rule, chain: string): boolean {
   const last = r.exprs[r.exprs.length - 1];
   return (
     last?.kind === 'immediate' &&
     last.verdict.kind === 'jump' &&
     last.verdict.chain === chain &&
-    r.exprs.every((e) => e.kind === 'counter' || e === last)
+    r.exprs.every((e) => e === last || e.kind === 'counter' || (e.kind === 'match' && e.name === 'comment'))
   );
 }
