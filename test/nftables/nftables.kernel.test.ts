@@ -104,7 +104,10 @@ nftTest('rules nft writes are parsed by the listing (handles, comments, expressi
       mine[2]?.exprs.map((e) => (e.kind === 'unknown' ? `? ${e.name}` : e.kind)),
       ['? payload', 'cmp', 'counter', 'immediate'],
     );
-    t.deepEqual(rules.find((x) => x.chain === 'base')?.exprs.at(-1), verdict({ kind: 'jump', chain: 'mine' }));
+    t.deepEqual(
+      rules.find((x) => x.chain === 'base')?.exprs.at(-1),
+      verdict({ kind: 'jump', chain: 'mine' }),
+    );
     t.deepEqual(
       (await nft.rulesByTag('os-vif:br0')).map((x) => x.chain),
       ['mine'],
