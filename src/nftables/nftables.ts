@@ -131,7 +131,7 @@ export class Nftables {
   /**
    * Runs `work` (which lists, then commits with the generation it is given) until no other
    * writer committed in between: a commit refused with ERESTART runs it again, at most
-   * {@link GENERATION_RETRIES} times.
+   * 10 times (`GENERATION_RETRIES`).
    */
   async atGeneration<T>(work: (generation: number) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
