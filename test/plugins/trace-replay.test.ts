@@ -239,9 +239,12 @@ test('linux_bridge: the VLAN path does what os-vif meant: vlan<N> as in the trac
   const s = traces('linux_bridge').find((x) => x.description.includes('VLAN'));
   if (!s) return t.fail('scenario missing');
   const links = new RecordingLinks(s.preexisting_devices);
-  const got = await replay(s, links, new RecordingSwitch());
+  const firewall = new RecordingFirewall();
+  const got = await replay(s, links, new RecordingSwitch(), firewall);
   const want = traceEffects(s);
   t.deepEqual(got.log.slice(0, want.log.length), want.log, 'the trace part (vlan1000 created) is the same');
+  // os-vif meant _ensure_bridge_filtering(bridge, None): drop in and out of the bridge
+  t.deepEqual(spelled(firewall), ['-i brq7a9b8c6d-5e -j DROP', '-o brq7a9b8c6d-5e -j DROP']);
   t.true(want.log.length > 0);
   t.deepEqual(got.sets.get('vlan1000'), { up: true, mtu: 9000, master: 'brq7a9b8c6d-5e' });
   t.true(links.devices.has('brq7a9b8c6d-5e'));
