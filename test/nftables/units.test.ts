@@ -185,3 +185,13 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('procNetRead takes a plain /proc/net file name only (EINVAL before any system call)', async (t) => {
+  const { native } = await import('../../src/native/addon.js');
+  for (const name of ['../x', 'ip_tables_names/..', '', 'A', 'a b'])
+    await t.throwsAsync(native().procNetRead({ name }), { code: 'EINVAL' } as never);
+  const text = await native()
+    .procNetRead({ name: 'dev' })
+    .catch(() => undefined);
+  t.regex(text ?? '', /Inter-\|/, "this namespace's /proc/net/dev");
+});
