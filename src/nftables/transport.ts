@@ -31,6 +31,8 @@ interface Pending {
   messages: readonly NftMessage[];
   operation: string;
   dump: boolean;
+  /** Every sequence number it was registered under. */
+  seqs?: number[];
   replies: NlMessage[];
   error?: NftablesError;
   timer?: NodeJS.Timeout;
@@ -46,6 +48,9 @@ function codeOf(errno: number): string {
 /** One NETLINK_NETFILTER socket. */
 export class NftTransport {
   private readonly bySeq = new Map<number, Pending>();
+  /** Single requests of this event-loop turn, sent together in one datagram (as the kernel allows). */
+  private outbox: Array<{ p: Pending; bytes: Uint8Array }> = [];
+  private flushScheduled = false;
   private seq = Math.floor(Math.random() * 0x3fffffff) + 1;
   private dumpChain: Promise<unknown> = Promise.resolve();
   private closed: NftablesError | undefined;
@@ -105,9 +110,12 @@ export class NftTransport {
     const run = () => {
       const seq = this.nextSeq(1);
       const bytes = encodeRequest(message, seq, !dump);
-      return this.start({ open: new Set([seq]), first: seq, messages: [message], operation, dump }, bytes, [
-        seq,
-      ]);
+      return this.start(
+        { open: new Set([seq]), first: seq, messages: [message], operation, dump },
+        bytes,
+        [seq],
+        !dump,
+      );
     };
     if (!dump) return run();
     const p = this.dumpChain.then(run);
@@ -115,27 +123,71 @@ export class NftTransport {
     return p;
   }
 
+  /**
+   * Registers a request and sends it: a batch in a datagram of its own (the kernel reads one
+   * batch per datagram), single requests (`coalesce`) together with the others of this turn.
+   */
   private start(
     init: Omit<Pending, 'replies' | 'resolve' | 'reject'>,
     datagram: Uint8Array,
     seqs: number[],
+    coalesce = false,
   ): Promise<NlMessage[]> {
     if (this.closed) return Promise.reject(this.closed);
     return new Promise<NlMessage[]>((resolve, reject) => {
-      const p: Pending = { ...init, replies: [], resolve, reject };
+      const p: Pending = { ...init, seqs, replies: [], resolve, reject };
       for (const s of seqs) this.bySeq.set(s, p);
       p.timer = setTimeout(
         () => this.finish(p, this.error(p, 'ETIMEDOUT', 110, `no answer within ${this.timeoutMs} ms`)),
         this.timeoutMs,
       );
-      try {
-        this.sock.send(datagram, (err) => {
-          if (err) this.finish(p, this.nativeError(p, err));
-        });
-      } catch (e) {
-        this.finish(p, this.nativeError(p, e as NativeError));
+      if (!coalesce) {
+        this.send(datagram, [p]);
+        return;
+      }
+      this.outbox.push({ p, bytes: datagram });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** Sends the single requests of this turn, in datagrams of at most 64 KiB. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = this.outbox;
+    this.outbox = [];
+    let i = 0;
+    while (i < queued.length) {
+      let size = 0;
+      let j = i;
+      while (j < queued.length && (j === i || size + (queued[j]?.bytes.length ?? 0) <= 65536))
+        size += queued[j++]?.bytes.length ?? 0;
+      const members = queued.slice(i, j);
+      const datagram = new Uint8Array(size);
+      let off = 0;
+      for (const q of members) {
+        datagram.set(q.bytes, off);
+        off += q.bytes.length;
+      }
+      this.send(
+        datagram,
+        members.map((q) => q.p),
+      );
+      i = j;
+    }
+  }
+
+  private send(datagram: Uint8Array, members: Pending[]): void {
+    if (this.closed) return; // close() already failed them
+    try {
+      this.sock.send(datagram, (err) => {
+        if (err) for (const p of members) this.finish(p, this.nativeError(p, err));
+      });
+    } catch (e) {
+      for (const p of members) this.finish(p, this.nativeError(p, e as NativeError));
+    }
   }
 
   private describe(p: Pending, seq: number): { message: string; index?: number } {
@@ -209,14 +261,8 @@ export class NftTransport {
   }
 
   private finish(p: Pending, error?: Error): void {
-    let live = false;
-    for (const [s, q] of this.bySeq) {
-      if (q === p) {
-        this.bySeq.delete(s);
-        live = true;
-      }
-    }
-    if (!live && p.timer === undefined) return;
+    if (p.timer === undefined) return; // already settled
+    for (const s of p.seqs ?? []) if (this.bySeq.get(s) === p) this.bySeq.delete(s);
     clearTimeout(p.timer);
     p.timer = undefined;
     if (error) p.reject(error);
