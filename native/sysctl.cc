@@ -62,7 +62,28 @@ Failure ReadFile(const std::string& file, std::string& text) {
   return failure;
 }
 
+// A file of the namespace's own /proc/net (only a plain name such as ip_tables_names). The
+// thread's own view, /proc/thread-self/net: /proc/self/net would show the main thread's namespace.
+Failure CheckProcNetName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 64;
+  for (char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (ok) return {};
+  return Invalid("open", "a /proc/net file name is lower-case letters, digits and '_', got '" + name + "'");
+}
+
 }  // namespace
+
+Napi::Value ProcNetRead(const Napi::CallbackInfo& info) {
+  Napi::Object options = args::Options(info, 0);
+  std::string netns = args::String(options, "netns", false).value_or("");
+  std::string name = *args::String(options, "name", true);
+  Failure refused = CheckProcNetName(name);
+  if (!refused.ok()) return Rejected(info.Env(), refused);
+  auto text = std::make_shared<std::string>();
+  return RunOnThread(
+      info.Env(), netns, [name, text] { return ReadFile("/proc/thread-self/net/" + name, *text); },
+      [text](Napi::Env env) { return Napi::String::New(env, *text); });
+}
 
 Napi::Value SysctlWrite(const Napi::CallbackInfo& info) {
   Napi::Object options = args::Options(info, 0);

@@ -7,6 +7,7 @@ ensure_system_packages() {
   command -v ovs-vsctl >/dev/null || need+=(openvswitch-switch)
   command -v ping >/dev/null || need+=(iputils-ping)
   command -v nft >/dev/null || need+=(nftables)
+  command -v iptables-nft >/dev/null || need+=(iptables)
   command -v strace >/dev/null || need+=(strace)
   command -v gcc >/dev/null || need+=(gcc)
   command -v g++ >/dev/null || need+=(g++)

@@ -165,6 +165,12 @@ export interface NativeBinding {
   /** Reads a file under the namespace's own /proc/sys/net: its text as is (with the trailing newline). */
   sysctlRead(options: { netns?: string; path: string }): Promise<string>;
   /**
+   * Reads a file of the namespace's own /proc/net (`/proc/thread-self/net/NAME`, read on a thread
+   * inside `netns`); `name` is lower-case letters, digits and '_' only (e.g. 'ip_tables_names').
+   * ENOENT when the file does not exist (the x_tables module is not loaded).
+   */
+  procNetRead(options: { netns?: string; name: string }): Promise<string>;
+  /**
    * Creates the named network namespace /run/netns/NAME as iproute2 does: unshare(CLONE_NEWNET)
    * on a native thread, then bind-mount its ns file there (/run/netns is created and made a
    * shared mount point when needed). `name` is a file name (no '/', no spaces, not '.' or

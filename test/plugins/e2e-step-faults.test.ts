@@ -9,6 +9,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import { hostFactory, LinuxBridgePlugin, OvsPlugin } from '../../src/plugins/index.js';
+import type { LinuxBridgeHostFactory } from '../../src/plugins/linux-bridge/plugin.js';
 import type { OvsHostFactory } from '../../src/plugins/ovs/plugin.js';
 import { objects } from '../../src/vif/index.js';
 import { type TestNetns, trySh } from '../harness/netns.js';
@@ -51,7 +52,7 @@ function snapshot(ns: TestNetns, remote?: string) {
 
 interface Case {
   /** Builds the plugin over `factory` on `host`. */
-  plugin(host: TestHost, factory: OvsHostFactory): LinuxBridgePlugin | OvsPlugin;
+  plugin(host: TestHost, factory: OvsHostFactory & LinuxBridgeHostFactory): LinuxBridgePlugin | OvsPlugin;
   vif: objects.VIFBase;
   /** Runs after a successful plug so the next round starts from the first state again. */
   reset(host: TestHost, plugin: LinuxBridgePlugin | OvsPlugin): Promise<void>;

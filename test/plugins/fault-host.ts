@@ -9,6 +9,7 @@
  */
 import type { LinkHost } from '../../src/plugins/host/links.js';
 import type { SwitchHost } from '../../src/plugins/host/switch.js';
+import type { FirewallHost, LinuxBridgeHostFactory } from '../../src/plugins/linux-bridge/plugin.js';
 import type { OvsOptions } from '../../src/plugins/options.js';
 import type { OvsHostFactory } from '../../src/plugins/ovs/plugin.js';
 import type { Logger } from '../../src/vif/index.js';
@@ -92,13 +93,15 @@ function describeSwitch(method: string, args: unknown[]): string {
  * `switches` holds the real (unwrapped) SwitchHosts it made, for a test to read through.
  */
 export function faultyFactory(
-  real: OvsHostFactory,
+  real: OvsHostFactory & LinuxBridgeHostFactory,
   injector: StepInjector,
-): OvsHostFactory & { switches: SwitchHost[] } {
+): OvsHostFactory & LinuxBridgeHostFactory & { switches: SwitchHost[] } {
   const switches: SwitchHost[] = [];
   return {
     switches,
     links: async (): Promise<LinkHost> => wrap(await real.links(), 'links', injector, describeLinks),
+    firewall: async (): Promise<FirewallHost> =>
+      wrap(await real.firewall(), 'firewall', injector, describeLinks),
     switch: async (options: OvsOptions, logger?: Logger): Promise<SwitchHost> => {
       const sw = await real.switch(options, logger);
       switches.push(sw);

@@ -3,6 +3,8 @@
  * (`test/fixtures/os-vif-3.0.0/plugin_traces`), so the traces can be replayed as expectations. Only the
  * trace-replay tests use these; every other plugin test runs against the real kernel and OVS.
  */
+
+import type { BridgeFilterCase } from '../../src/nftables/index.js';
 import type {
   AddressInfo,
   GatewayRoute,
@@ -12,6 +14,7 @@ import type {
   VethSettings,
 } from '../../src/plugins/host/links.js';
 import type { SwitchHost, SwitchOutcome, SwitchStep } from '../../src/plugins/host/switch.js';
+import type { FirewallHost } from '../../src/plugins/linux-bridge/plugin.js';
 
 /** One recorded host step, already normalised to a comparable string. */
 export type Fact = string;
@@ -212,4 +215,24 @@ export class RecordingSwitch implements SwitchHost {
     return [...(this.bridges.get(bridge) ?? [])];
   }
   async close() {}
+}
+
+/** A firewall that records the rule sets a plugin asks for (no kernel). */
+export class RecordingFirewall implements FirewallHost {
+  /** Every `ensure`, in order. */
+  readonly ensured: Array<{ bridge: string; case: BridgeFilterCase }> = [];
+  /** Set to make `placement` reject, as on a host using iptables-legacy. */
+  placementError: Error | undefined;
+
+  async placement(): Promise<unknown> {
+    if (this.placementError) throw this.placementError;
+    return { kind: 'own-table' };
+  }
+
+  async ensure(bridge: string, c: BridgeFilterCase): Promise<unknown> {
+    this.ensured.push({ bridge, case: c });
+    return undefined;
+  }
+
+  close(): void {}
 }

@@ -118,3 +118,25 @@ export function traceEffects(scenario: TraceScenario): HostEffects {
   }
   return fx;
 }
+
+/**
+ * The FORWARD rules os-vif fed to `iptables-restore` for the bridge (its wrapped
+ * `nova-compute-FORWARD` chain), in order, spelled `-i BR -o IF -j ACCEPT` (os-vif's
+ * `--in-interface`/`--out-interface` as `-i`/`-o`); [] when the scenario restored nothing.
+ */
+export function traceForwardRules(scenario: TraceScenario): string[] {
+  for (const o of leaves(scenario.ops)) {
+    const argv = o.argv as string[] | undefined;
+    if (o.op !== 'exec' || argv?.[0] !== 'iptables-restore') continue;
+    return String(o.process_input)
+      .split('\n')
+      .filter((l) => l.includes('-A nova-compute-FORWARD '))
+      .map((l) =>
+        l
+          .replace(/^\[\d+:\d+\] -A nova-compute-FORWARD /, '')
+          .replace('--in-interface', '-i')
+          .replace('--out-interface', '-o'),
+      );
+  }
+  return [];
+}

@@ -7,6 +7,7 @@
  */
 import test from 'ava';
 import { Locks } from '../../src/concurrency/index.js';
+import { bridgeRuleSet } from '../../src/nftables/index.js';
 import { LinuxBridgePlugin } from '../../src/plugins/linux-bridge/plugin.js';
 import { NoopPlugin } from '../../src/plugins/noop.js';
 import { OvsPlugin } from '../../src/plugins/ovs/plugin.js';
@@ -16,9 +17,9 @@ import { readVector } from '../vif/vectors.js';
 
 const load = <T = objects.VersionedObject>(p: unknown): T => objects.fromPrimitive(p) as T;
 
-import { RecordingLinks, RecordingSwitch } from './recording-host.js';
+import { RecordingFirewall, RecordingLinks, RecordingSwitch } from './recording-host.js';
 import { makeSysfsTree } from './sysfs-tree.js';
-import { type HostEffects, type TraceScenario, traceEffects } from './trace-facts.js';
+import { type HostEffects, type TraceScenario, traceEffects, traceForwardRules } from './trace-facts.js';
 
 const traces = (name: string): TraceScenario[] => readVector(`plugin_traces/${name}.json`);
 
@@ -80,9 +81,23 @@ function plugged(links: RecordingLinks, sw: RecordingSwitch, devices: string[]):
   sw.bridges.set('br-int', new Set(['br-int', qvo]));
 }
 
-async function replay(s: TraceScenario, links: RecordingLinks, sw: RecordingSwitch): Promise<HostEffects> {
+/** A recorded ensure's rules, spelled as os-vif writes them for iptables. */
+function spelled(firewall: RecordingFirewall): string[] {
+  return firewall.ensured.flatMap((e) =>
+    bridgeRuleSet(e.bridge, e.case).map(
+      (r) => `${r.iifname ? `-i ${r.iifname} ` : ''}${r.oifname ? `-o ${r.oifname} ` : ''}-j ${r.action}`,
+    ),
+  );
+}
+
+async function replay(
+  s: TraceScenario,
+  links: RecordingLinks,
+  sw: RecordingSwitch,
+  firewall = new RecordingFirewall(),
+): Promise<HostEffects> {
   const config = { ...s.config, ...(s.plugin === 'ovs' ? { sysfs_root: sysfs.root } : {}) };
-  const factory = { links: async () => links, switch: async () => sw };
+  const factory = { links: async () => links, switch: async () => sw, firewall: async () => firewall };
   const locks = new Locks({ disable_process_locking: true }); // recording hosts: no lock files
   const plugin =
     s.plugin === 'ovs'
@@ -155,8 +170,21 @@ for (const file of ['noop', 'linux_bridge', 'ovs']) {
       if (s.description.startsWith('VIFBridge hybrid plug, second time'))
         plugged(links, sw, s.preexisting_devices);
       const before = new Map([...links.devices].map(([name, d]) => [name, { ...d }]));
-      const got = await replay(s, links, sw);
+      const firewall = new RecordingFirewall();
+      const got = await replay(s, links, sw, firewall);
       const want = traceEffects(s);
+      // os-vif's manager remembers the rules of an earlier plug in memory and restores nothing
+      // the second time; this library asks again (the batch then finds them and writes nothing)
+      if (s.description.includes('second plug'))
+        t.deepEqual(
+          spelled(firewall),
+          traceForwardRules(
+            traces('linux_bridge').find((x) =>
+              x.description.includes('bridge absent, eth2 present'),
+            ) as TraceScenario,
+          ),
+        );
+      else t.deepEqual(spelled(firewall), traceForwardRules(s), 'the FORWARD rules os-vif restored');
       applyDeliberateDifferences(s, want);
       // The ovs plugin writes only what differs from what it read: an MTU a device has already
       // (os-vif sets it again), and on a re-plug qbr's up state too.
@@ -211,9 +239,12 @@ test('linux_bridge: the VLAN path does what os-vif meant: vlan<N> as in the trac
   const s = traces('linux_bridge').find((x) => x.description.includes('VLAN'));
   if (!s) return t.fail('scenario missing');
   const links = new RecordingLinks(s.preexisting_devices);
-  const got = await replay(s, links, new RecordingSwitch());
+  const firewall = new RecordingFirewall();
+  const got = await replay(s, links, new RecordingSwitch(), firewall);
   const want = traceEffects(s);
   t.deepEqual(got.log.slice(0, want.log.length), want.log, 'the trace part (vlan1000 created) is the same');
+  // os-vif meant _ensure_bridge_filtering(bridge, None): drop in and out of the bridge
+  t.deepEqual(spelled(firewall), ['-i brq7a9b8c6d-5e -j DROP', '-o brq7a9b8c6d-5e -j DROP']);
   t.true(want.log.length > 0);
   t.deepEqual(got.sets.get('vlan1000'), { up: true, mtu: 9000, master: 'brq7a9b8c6d-5e' });
   t.true(links.devices.has('brq7a9b8c6d-5e'));

@@ -8,7 +8,7 @@ import test from 'ava';
 import type { LinkChange } from '../../src/plugins/host/links.js';
 import { LinuxBridgePlugin } from '../../src/plugins/linux-bridge/plugin.js';
 import { objects } from '../../src/vif/index.js';
-import { RecordingLinks } from './recording-host.js';
+import { RecordingFirewall, RecordingLinks } from './recording-host.js';
 
 const BRIDGE = 'brq7a9b8c6d-5e';
 const NIC = 'eth2';
@@ -75,7 +75,10 @@ test('the VLAN path failing at each step after vlan1000 exists leaves neither vl
   const failedAt: string[] = [];
   for (let k = 0; k < 50; k++) {
     const links = new FailingLinks(k);
-    const plugin = new LinuxBridgePlugin({}, { links: async () => links });
+    const plugin = new LinuxBridgePlugin(
+      {},
+      { links: async () => links, firewall: async () => new RecordingFirewall() },
+    );
     const error = await plugin.plug(vif, instance).then(
       () => undefined,
       (e: unknown) => e as Error,

@@ -1,8 +1,10 @@
 /**
- * The production host seams: rtnetlink through `src/netlink` in a chosen namespace, and one
+ * The production host seams: rtnetlink through `src/netlink` and nf_tables through
+ * `src/nftables` in a chosen namespace, and one
  * OVSDB connection with its VSwitch replica (`src/ovsdb`) per plugin, opened with the plugin's
  * options.
  */
+import { BridgeFirewall } from '../../nftables/index.js';
 import { type Logger, OvsdbClient, VSwitch } from '../../ovsdb/index.js';
 import type { OvsOptions } from '../options.js';
 import { NetlinkLinks } from './netlink-links.js';
@@ -19,6 +21,8 @@ export function hostFactory(options: HostOptions = {}) {
   return {
     /** rtnetlink in the chosen namespace. */
     links: () => NetlinkLinks.open(options.netns),
+    /** nf_tables (os-vif's bridge filter rules) in the chosen namespace. */
+    firewall: () => BridgeFirewall.open(options.netns === undefined ? {} : { netns: options.netns }),
     /**
      * ovs_vsctl_timeout (seconds, 0 = none) becomes the OVSDB request timeout and, with
      * wait_for_vswitchd, the bound of the wait for ovs-vswitchd after each transaction. The
