@@ -6,7 +6,10 @@
  * the data path across chassis (ping, TCP), port security, unplug and re-plug, for plain and
  * hybrid VIFs, and vhost-user rows.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import test from 'ava';
+import { main } from '../../src/cli.js';
 import { Netlink } from '../../src/netlink/index.js';
 import { LogicalPorts, LogicalPortTimeoutError } from '../../src/ovsdb/index.js';
 import { OvnNotInstalled } from '../../src/plugins/index.js';
@@ -128,12 +131,19 @@ it.serial(
 );
 
 it.serial(
-  'vhost-user rows on br-int: no DPDK here, so no ofport; the wait ends in OvnNotInstalled naming the port',
+  'vhost-user rows on br-int: no DPDK here, so no ofport and no binding; the wait ends in OvnNotInstalled naming the port',
   async (t) => {
     const v = await lab.vif(0, 'vhostuser');
     const p = lab.plugin(0, { ovs_vsctl_timeout: 3 });
     const error = await t.throwsAsync(p.plug(v.vif, OVN_INSTANCE), { instanceOf: OvnNotInstalled });
     t.regex(error?.message ?? '', new RegExp(`port vhu${v.id}`.slice(0, 17)));
+  // ovs-vswitchd cannot open a dpdkvhostuserclient without DPDK (ofport -1), and ovn-controller
+  // claims only interfaces with an ofport: the logical port is not bound anywhere.
+  t.regex(
+    await lab.sb.sbctl('--bare', '--columns=chassis', 'find', 'Port_Binding', `logical_port=${v.id}`),
+    /^\s*$/,
+  );
+  t.is(await lab.nbUp(v.id), 'false');
     await p.unplug(v.vif, OVN_INSTANCE);
   },
 );
@@ -163,5 +173,81 @@ it.serial(
     await p.plug(y.vif, OVN_INSTANCE);
     t.is(lab.ovnInstalled(0, y.vif.vif_name!), '', 'not bound, and the plug did not wait for it');
     await p.unplug(y.vif, OVN_INSTANCE);
+  },
+);
+
+it.serial(
+  'os-vif plug --wait-bound: exit 0 once ovn-installed; exit 1 with OvnNotInstalled naming the port when it cannot bind',
+  async (t) => {
+    const dir = mkdtempSync(`/tmp/ovt${process.pid}cli`);
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, value: unknown) => {
+      const p = path.join(dir, name);
+      writeFileSync(p, JSON.stringify(value));
+      return p;
+    };
+    const cli = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), tty: false });
+      return { code, out, err };
+    };
+    const ch = lab.chassis(0);
+    const common = [
+      '--ovsdb',
+      ch.dbRemote,
+      '--netns',
+      ch.netns,
+      '--set',
+      `oslo_concurrency.lock_path=${dir}`,
+    ];
+    const inst = file('i.json', OVN_INSTANCE.toPrimitive());
+    const good = await lab.vif(0, 'plain');
+    const plug = await cli(
+      'plug',
+      '--vif',
+      file('g.json', good.vif.toPrimitive()),
+      '--instance',
+      inst,
+      ...common,
+      '--wait-bound',
+      '20',
+    );
+    t.is(plug.code, 0, plug.err.join('\n'));
+    t.is(lab.ovnInstalled(0, good.vif.vif_name!), 'true', 'exit 0 came after ovn-installed');
+    const unplug = await cli(
+      'unplug',
+      '--vif',
+      file('g.json', good.vif.toPrimitive()),
+      '--instance',
+      inst,
+      ...common,
+      '--wait-bound',
+      '20',
+    );
+    t.is(unplug.code, 0, unplug.err.join('\n'));
+    const bad = await lab.vif(0, 'plain', { lsp: false });
+    const r = await cli(
+      'plug',
+      '--vif',
+      file('b.json', bad.vif.toPrimitive()),
+      '--instance',
+      inst,
+      ...common,
+      '--wait-bound',
+      '1',
+      '--json',
+    );
+    t.is(r.code, 1);
+    t.regex(r.err.join('\n'), /OvnNotInstalled|ovn-installed/);
+    t.true(r.err.join('\n').includes(bad.vif.vif_name!), r.err.join('\n'));
+    const conflict = await cli('config', '--wait-bound', '5', '--timeout', '7');
+    t.is(conflict.code, 2);
+    const cfg = await cli('config', '--wait-bound', '5', '--json');
+    const ovs = (JSON.parse(cfg.out[0] ?? '{}') as { os_vif_ovs: Record<string, unknown> }).os_vif_ovs;
+    t.is(ovs.wait_for_ovn_installed, true);
+    t.is(ovs.ovs_vsctl_timeout, 5);
+    t.is((await cli('config', '--wait-bound', 'soon')).code, 2, 'not a number: exit 2');
+    await cli('unplug', '--vif', file('b.json', bad.vif.toPrimitive()), '--instance', inst, ...common);
   },
 );
