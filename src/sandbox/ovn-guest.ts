@@ -7,6 +7,7 @@
  * with partial checksums unfinished, which breaks TCP and UDP (ICMP survives).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createNetns, Netlink, netnsPath } from '../netlink/index.js';
 import { run } from './process.js';
 
@@ -25,6 +26,9 @@ export interface GuestSpec {
   /** MTU of both ends (default 1400: room for the Geneve header). */
   mtu?: number;
 }
+
+/** The system python (a version manager's shim on PATH can take seconds to start). */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const TX_CSUM_OFF = [
   'import array,fcntl,socket,struct,sys',
@@ -65,7 +69,7 @@ export async function attachGuest(spec: GuestSpec): Promise<void> {
   } finally {
     guest.close();
   }
-  await run('nsenter', [`--net=${netnsPath(spec.netns)}`, 'python3', '-c', TX_CSUM_OFF, 'eth0'], {
+  await run('nsenter', [`--net=${netnsPath(spec.netns)}`, PYTHON, '-c', TX_CSUM_OFF, 'eth0'], {
     timeoutMs: 10_000,
   });
 }

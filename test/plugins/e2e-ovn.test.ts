@@ -134,7 +134,7 @@ it.serial(
   'vhost-user rows on br-int: no DPDK here, so no ofport and no binding; the wait ends in OvnNotInstalled naming the port',
   async (t) => {
     const v = await lab.vif(0, 'vhostuser');
-    const p = lab.plugin(0, { ovs_vsctl_timeout: 3 });
+    const p = lab.plugin(0, { ovs_vsctl_timeout: 1 });
     const error = await t.throwsAsync(p.plug(v.vif, OVN_INSTANCE), { instanceOf: OvnNotInstalled });
     t.regex(error?.message ?? '', new RegExp(`port vhu${v.id}`.slice(0, 17)));
   // ovs-vswitchd cannot open a dpdkvhostuserclient without DPDK (ofport -1), and ovn-controller
@@ -152,7 +152,7 @@ it.serial(
   'a port with no logical port times out with OvnNotInstalled, stays plugged, and a retry after lsp-add converges',
   async (t) => {
     const x = await lab.vif(1, 'plain', { lsp: false });
-    const p = lab.plugin(1, { ovs_vsctl_timeout: 2 });
+    const p = lab.plugin(1, { ovs_vsctl_timeout: 1 });
     const error = await t.throwsAsync(p.plug(x.vif, OVN_INSTANCE), { instanceOf: OvnNotInstalled });
     t.true(error?.message.includes(x.vif.vif_name!), error?.message);
     t.is(lab.ovnInstalled(1, x.vif.vif_name!), '', 'not installed');
