@@ -137,13 +137,13 @@ it.serial(
     const p = lab.plugin(0, { ovs_vsctl_timeout: 1 });
     const error = await t.throwsAsync(p.plug(v.vif, OVN_INSTANCE), { instanceOf: OvnNotInstalled });
     t.regex(error?.message ?? '', new RegExp(`port vhu${v.id}`.slice(0, 17)));
-  // ovs-vswitchd cannot open a dpdkvhostuserclient without DPDK (ofport -1), and ovn-controller
-  // claims only interfaces with an ofport: the logical port is not bound anywhere.
-  t.regex(
-    await lab.sb.sbctl('--bare', '--columns=chassis', 'find', 'Port_Binding', `logical_port=${v.id}`),
-    /^\s*$/,
-  );
-  t.is(await lab.nbUp(v.id), 'false');
+    // ovs-vswitchd cannot open a dpdkvhostuserclient without DPDK (ofport -1), and ovn-controller
+    // claims only interfaces with an ofport: the logical port is not bound anywhere.
+    t.regex(
+      await lab.sb.sbctl('--bare', '--columns=chassis', 'find', 'Port_Binding', `logical_port=${v.id}`),
+      /^\s*$/,
+    );
+    t.is(await lab.nbUp(v.id), 'false');
     await p.unplug(v.vif, OVN_INSTANCE);
   },
 );
