@@ -14,6 +14,7 @@ import { Netlink } from '../../src/netlink/index.js';
 import { LogicalPorts, LogicalPortTimeoutError } from '../../src/ovsdb/index.js';
 import { OvnNotInstalled } from '../../src/plugins/index.js';
 import { pingOk, setGuestMac, tcpOk } from '../../src/sandbox/index.js';
+import { sh } from '../harness/netns.js';
 import { gatedTest } from './e2e-host.js';
 import { OVN_INSTANCE, OvnLab, ovnSkipReason } from './ovn-host.js';
 
@@ -30,6 +31,16 @@ if (!ovnSkipReason) {
     await nb?.close().catch(() => undefined);
     await lab?.stop();
   });
+}
+
+/** `Icmp: InEchos` of a namespace (echo requests it received), from /proc/net/snmp. */
+function inEchos(netns: string): number {
+  const lines = sh('ip', ['netns', 'exec', netns, 'cat', '/proc/net/snmp'])
+    .split('\n')
+    .filter((l) => l.startsWith('Icmp:'));
+  const [names, values] = lines.map((l) => l.split(/\s+/));
+  const i = names?.indexOf('InEchos') ?? -1;
+  return Number(values?.[i]);
 }
 
 /** Pings until one succeeds (a bounded number of tries: the first packets may go while tunnels resolve). */
@@ -57,8 +68,16 @@ it.serial(
     t.true(await tcpOk(a.guest!, b.guest!, b.ip), 'TCP hv1 → hv2');
 
     // port security: the same guest with another MAC is dropped, and passes again with its own
+    // (counted where it would arrive: B's echo requests; A still knows B's MAC, so it sends at once)
+    const echos0 = inEchos(b.guest!);
     await setGuestMac(a.guest!, '02:00:00:66:66:66');
-    t.false(await pingOk(a.guest!, b.ip, 3), 'a spoofed MAC is dropped');
+    t.false(await pingOk(a.guest!, b.ip, 2), 'a spoofed MAC is dropped');
+    t.is(inEchos(b.guest!), echos0, 'no echo request from the spoofed MAC reached B');
+    // the control: without port security on A's logical port the same spoofed frames do reach B
+    await lab.sb.nbctl('--wait=hv', 'lsp-set-port-security', a.id);
+    await pingOk(a.guest!, b.ip, 2);
+    t.true(inEchos(b.guest!) > echos0, 'without port security the spoofed echo requests reach B');
+    await lab.sb.nbctl('--wait=hv', 'lsp-set-port-security', a.id, `${a.mac} ${a.ip}`);
     await setGuestMac(a.guest!, a.mac);
     t.true(await pingSoon(a.guest!, b.ip), 'the real MAC passes again');
 
@@ -66,7 +85,7 @@ it.serial(
     await pb.unplug(b.vif, OVN_INSTANCE);
     t.is(lab.ovnInstalled(1, b.vif.vif_name!), '', 'the interface is gone');
     await nb.waitUp(b.id, { up: false, timeoutMs: 20_000 });
-    t.false(await pingOk(a.guest!, b.ip, 3), 'no traffic after unplug');
+    t.false(await pingOk(a.guest!, b.ip, 2), 'no traffic after unplug');
 
     // re-plug binds again (the hypervisor makes its tap again first: unplug deleted it, as os-vif does)
     t.is(
@@ -124,7 +143,7 @@ it.serial(
     t.true(await pingSoon(e.guest!, d.ip), 'plain hv1 → hybrid hv2');
     await p1.unplug(d.vif, OVN_INSTANCE);
     await nb.waitUp(d.id, { up: false, timeoutMs: 20_000 });
-    t.false(await pingOk(c.guest!, d.ip, 3), 'no traffic after the hybrid unplug');
+    t.false(await pingOk(c.guest!, d.ip, 2), 'no traffic after the hybrid unplug');
     await p0.unplug(c.vif, OVN_INSTANCE);
     await p0.unplug(e.vif, OVN_INSTANCE);
   },
