@@ -5,6 +5,8 @@ ensure_system_packages() {
   local need=()
   command -v ip >/dev/null || need+=(iproute2)
   command -v ovs-vsctl >/dev/null || need+=(openvswitch-switch)
+  command -v ovn-northd >/dev/null || need+=(ovn-central)   # OVN sandbox: NB/SB databases, northd
+  command -v ovn-controller >/dev/null || need+=(ovn-host)  # OVN sandbox: one per chassis
   command -v ping >/dev/null || need+=(iputils-ping)
   command -v nft >/dev/null || need+=(nftables)
   command -v iptables-nft >/dev/null || need+=(iptables)
@@ -46,7 +48,7 @@ cleanup_leftovers() {
   local d p ns pid
   for d in /tmp/ovt*/ /tmp/os-vif-demo*/; do
     [ -d "$d" ] || continue
-    for p in "$d"*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+    for p in "$d"*.pid "$d"*/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
     rm -rf "$d"
   done
   rm -rf /tmp/ovtpylock* 2>/dev/null

@@ -7,12 +7,12 @@
  *   os-vif config    [CONFIG] [--json]
  *   os-vif helper    --socket PATH --allow-uid UID[,UID...] [--allow-gid GID,...] [CONFIG]
  *   (plug, unplug and host-info take --helper PATH to go through a running helper)
- *   os-vif demo
+ *   os-vif demo      [--ovn]
  *   os-vif bench     [--n 200] [--json]
  *   os-vif --version
  *
  * CONFIG is any of --config-file FILE (repeatable), --config CONFIG.json, --set GROUP.OPTION=VALUE
- * (repeatable), --ovsdb/--db REMOTE, --timeout SECONDS.
+ * (repeatable), --ovsdb/--db REMOTE, --timeout SECONDS, --wait-bound SECONDS (OVN: wait for ovn-installed).
  *
  * Exit 0 on success; 2 with one line on stderr for invalid input (nothing on the host changed);
  * 1 with one line naming the VIF and the cause for a failed operation. With --json a failure is

@@ -47,6 +47,11 @@ export const CONFIG_OPTIONS: Record<string, OptionDef> = {
   ovsdb: { type: 'string', value: 'REMOTE', help: 'same as --set os_vif_ovs.ovsdb_connection=REMOTE' },
   db: { type: 'string', value: 'REMOTE', help: 'same as --ovsdb' },
   timeout: { type: 'string', value: 'SECONDS', help: 'same as --set os_vif_ovs.ovs_vsctl_timeout=SECONDS' },
+  'wait-bound': {
+    type: 'string',
+    value: 'SECONDS',
+    help: 'OVN: plug returns once ovn-controller marked the port ovn-installed (unplug: once released), within SECONDS; same as --set os_vif_ovs.wait_for_ovn_installed=true --timeout SECONDS',
+  },
 };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -94,6 +99,16 @@ function overridesOf(values: Values): ConfigOverride[] {
   if (typeof ovsdb === 'string') out.push({ group: 'os_vif_ovs', option: 'ovsdb_connection', value: ovsdb });
   if (typeof values.timeout === 'string')
     out.push({ group: 'os_vif_ovs', option: 'ovs_vsctl_timeout', value: values.timeout });
+  const bound = values['wait-bound'];
+  if (typeof bound === 'string') {
+    if (typeof values.timeout === 'string' && values.timeout !== bound)
+      throw new UsageError(
+        '--wait-bound SECONDS is also the call time limit; give it or --timeout, not both',
+      );
+    out.push({ group: 'os_vif_ovs', option: 'wait_for_ovn_installed', value: 'true' });
+    if (typeof values.timeout !== 'string')
+      out.push({ group: 'os_vif_ovs', option: 'ovs_vsctl_timeout', value: bound });
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
-/** `os-vif demo`: the sandboxed guided run (src/demo). */
+/** `os-vif demo`: the sandboxed guided run (src/demo); `--ovn` runs the two-chassis OVN one. */
+import { runOvnDemo } from '../demo/ovn.js';
 import { runDemo } from '../demo/run.js';
 import { type Command, UsageError } from './usage.js';
 
@@ -7,9 +8,14 @@ export const demoCommand: Command = {
   name: 'demo',
   summary:
     'Plug, show, ping, unplug example VIFs in a sandbox of its own namespaces and OVS daemons; cleans up.',
-  options: {},
-  async run(_values, io) {
+  options: {
+    ovn: {
+      type: 'boolean',
+      help: 'a private two-chassis OVN instead: guests on both chassis plugged with the wait for ovn-installed, ping and TCP across chassis, unplug',
+    },
+  },
+  async run(values, io) {
     if (process.getuid?.() !== 0) throw new UsageError('run as root (it creates network namespaces)');
-    return runDemo(io);
+    return values.ovn ? runOvnDemo(io) : runDemo(io);
   },
 };

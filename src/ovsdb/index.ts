@@ -18,6 +18,12 @@ export { FramingError, JsonFramer } from './framing.js';
 export type { Logger } from './logger.js';
 export * from './operations.js';
 export {
+  LogicalPorts,
+  LogicalPortTimeoutError,
+  type LogicalPortWaitOptions,
+  waitLogicalPortUp,
+} from './ovn-northbound.js';
+export {
   Reconnect,
   type ReconnectAction,
   type ReconnectOptions,

@@ -50,3 +50,24 @@ export class UnexpectedDevice extends ExceptionBase {
   static override template =
     'VIF %(vif_id)s: device %(device)s is %(found)s, not %(expected)s; nothing was changed';
 }
+
+/**
+ * With `wait_for_ovn_installed`, ovn-controller did not mark the VIF's OVS interface
+ * `external_ids:ovn-installed="true"` within the call's time limit (`ovs_vsctl_timeout`). The
+ * port stays plugged (binding is ovn-controller's business and may still come); a retry of the
+ * plug waits again. kwargs `vif_id`, `port`, `iface_id`, `timeout` (seconds).
+ */
+export class OvnNotInstalled extends ExceptionBase {
+  static override template =
+    'VIF %(vif_id)s: ovn-controller did not mark port %(port)s (iface-id %(iface_id)s) ovn-installed within %(timeout)s s; the port stays plugged';
+}
+
+/**
+ * With `wait_for_ovn_installed`, the VIF's OVS interface still carried its `iface-id` when the
+ * unplug's time limit ran out (another client re-added it). kwargs `vif_id`, `port`, `iface_id`,
+ * `timeout` (seconds).
+ */
+export class OvnNotReleased extends ExceptionBase {
+  static override template =
+    'VIF %(vif_id)s: port %(port)s (iface-id %(iface_id)s) was still bound in OVSDB after %(timeout)s s';
+}

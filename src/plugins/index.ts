@@ -19,6 +19,8 @@ import { OvsPlugin } from './ovs/plugin.js';
 export {
   InvalidVif,
   MissingPortProfile,
+  OvnNotInstalled,
+  OvnNotReleased,
   PciDeviceNotFoundById,
   RepresentorNotFound,
   UnexpectedDevice,
@@ -27,7 +29,7 @@ export {
 } from './errors.js';
 export { type HostOptions, hostFactory } from './host/defaults.js';
 export type { LinkHost } from './host/links.js';
-export type { SwitchHost, SwitchLimit, SwitchStep } from './host/switch.js';
+export type { InterfaceState, SwitchHost, SwitchLimit, SwitchStep } from './host/switch.js';
 export { LinuxBridgePlugin, type LinuxBridgePluginContext } from './linux-bridge/plugin.js';
 export { ovsNames, portName } from './names.js';
 export { NoopPlugin } from './noop.js';

@@ -40,6 +40,12 @@ export const OVS_OPTIONS: readonly ConfigOption[] = [
     help: 'After each transaction wait (up to ovs_vsctl_timeout) for ovs-vswitchd to apply it, as os-vif does; false: return at the commit (an addition of this library, for hosts or tests without ovs-vswitchd)',
   },
   {
+    name: 'wait_for_ovn_installed',
+    type: 'boolean',
+    default: false,
+    help: 'A plug resolves only once ovn-controller marked the port external_ids:ovn-installed=true, and an unplug once the port no longer carries its iface-id, within ovs_vsctl_timeout (an addition of this library; OvnNotInstalled otherwise)',
+  },
+  {
     name: 'ovsdb_connection',
     type: 'string',
     default: 'tcp:127.0.0.1:6640',
@@ -77,6 +83,7 @@ export interface OvsOptions {
   network_device_mtu: number;
   ovs_vsctl_timeout: number;
   wait_for_vswitchd: boolean;
+  wait_for_ovn_installed: boolean;
   ovsdb_connection: string;
   ovsdb_interface: 'native' | 'vsctl';
   isolate_vif: boolean;

@@ -24,7 +24,7 @@ const DECLARED = {
   oslo_concurrency: OSLO_CONCURRENCY_OPTIONS,
 };
 /** Options this library adds to os-vif's (not in the witness's answer). */
-const ADDITIONS = new Set(['wait_for_vswitchd', 'sysfs_root']);
+const ADDITIONS = new Set(['wait_for_vswitchd', 'wait_for_ovn_installed', 'sysfs_root']);
 
 const hasWitness =
   spawnSync(PYTHON, ['-c', 'import oslo_config, vif_plug_ovs.ovs, vif_plug_linux_bridge.linux_bridge'])

@@ -67,6 +67,14 @@ export interface SwitchLimit {
   timeoutMs?: number;
 }
 
+/** An Interface row as a wait sees it (see {@link SwitchHost.watchInterface}). */
+export interface InterfaceState {
+  /** `Interface.external_ids`. */
+  externalIds: Readonly<Record<string, string>>;
+  /** `Interface.ofport` (null before ovs-vswitchd attached it, -1 when it failed). */
+  ofport: number | null;
+}
+
 /** The OVSDB operations the ovs plugin uses. */
 export interface SwitchHost {
   /** Runs the steps, in order, in one transaction; resolves with what it created. */
@@ -75,6 +83,16 @@ export interface SwitchHost {
   hasColumn(table: string, column: string): Promise<boolean>;
   /** The names of the bridge's ports, its own internal port included (read fresh). */
   bridgePorts(bridge: string, limit?: SwitchLimit): Promise<string[]>;
+  /**
+   * Resolves true once `holds` is true of Interface `name` (undefined while there is no such
+   * row), checked on the live replica after every update and resync (no polling); false when
+   * `timeoutMs` passes first (undefined: no bound). Optional: hosts without a replica lack it.
+   */
+  watchInterface?(
+    name: string,
+    holds: (iface: InterfaceState | undefined) => boolean,
+    timeoutMs?: number,
+  ): Promise<boolean>;
   /** Closes the connection. */
   close(): Promise<void>;
 }

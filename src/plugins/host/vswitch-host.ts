@@ -9,7 +9,7 @@
  * replica to show every commit made before it, as a fresh `select` would.
  */
 import type { OvsdbClient, VerbOptions, VSwitch, VSwitchBatch } from '../../ovsdb/index.js';
-import type { SwitchHost, SwitchLimit, SwitchOutcome, SwitchStep } from './switch.js';
+import type { InterfaceState, SwitchHost, SwitchLimit, SwitchOutcome, SwitchStep } from './switch.js';
 
 /** The production SwitchHost: one OVSDB connection and its VSwitch replica. */
 export class VSwitchHost implements SwitchHost {
@@ -40,6 +40,33 @@ export class VSwitchHost implements SwitchHost {
   async bridgePorts(bridge: string, limit: SwitchLimit = {}): Promise<string[]> {
     await this.vs.sync(limit.timeoutMs ?? this.timeoutMs);
     return this.vs.listPorts(bridge);
+  }
+
+  watchInterface(
+    name: string,
+    holds: (iface: InterfaceState | undefined) => boolean,
+    timeoutMs?: number,
+  ): Promise<boolean> {
+    const check = () => {
+      const i = this.vs.findInterface(name);
+      return holds(i && { externalIds: i.externalIds, ofport: i.ofport });
+    };
+    if (check()) return Promise.resolve(true);
+    const replica = this.vs.replica;
+    return new Promise((resolve) => {
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        replica.off('batch', onUpdate);
+        replica.off('synced', onUpdate);
+        resolve(result);
+      };
+      const onUpdate = () => {
+        if (check()) done(true);
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(check()), timeoutMs);
+      replica.on('batch', onUpdate);
+      replica.on('synced', onUpdate);
+    });
   }
 
   async close(): Promise<void> {

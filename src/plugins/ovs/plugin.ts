@@ -39,6 +39,7 @@ import {
 import { BaseOvs, type VswitchdProblem } from './base-ovs.js';
 import { type OvsCallHost, type PlugCall, type PlugSteps, requireField, type UnplugCall } from './common.js';
 import { planHybrid, unplugBridge } from './hybrid.js';
+import { ovnTarget, requireWatch, waitInstalled, waitReleased } from './ovn-wait.js';
 import { planPlain, unplugPlain } from './plain.js';
 import { planRepresentor, unplugRepresentor } from './representor.js';
 import { Sysfs } from './sysfs.js';
@@ -157,11 +158,14 @@ export class OvsPlugin extends PluginBase {
     const profile = checkProfile(vif);
     this.checkVif(vif);
     const plan = this.planPlug(vif, instance, profile);
+    const ovn = this.options.wait_for_ovn_installed ? ovnTarget(vif, profile, this.options) : undefined;
     const budget = this.budget();
     return this.locks.synchronized(vifLockName(vif.id), async () => {
       const host = await budget.race('connect', this.host());
+      if (ovn) requireWatch(host.sw);
       const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
       await new UndoJournal().run((journal) => plan({ ...host, ovs }, journal));
+      if (ovn) await waitInstalled(host.sw, ovn, budget);
     });
   }
 
@@ -175,14 +179,17 @@ export class OvsPlugin extends PluginBase {
     this.checkVif(vif);
     const call = this.unplugCall(vif, profile);
     const type = this.vifType(vif);
+    const ovn = this.options.wait_for_ovn_installed ? ovnTarget(vif, profile, this.options) : undefined;
     const budget = this.budget();
     return this.locks.synchronized(
       vifLockName(vif.id),
       async () => {
         const host = await budget.race('connect', this.host());
+        if (ovn) requireWatch(host.sw);
         const ovs = host.ovs.reporting(this.vswitchdProblem(vif), budget);
         await type.unplug({ links: host.links, ovs }, call);
         if (call.bridge.startsWith(TRUNK_PREFIX)) await ovs.deleteBridge(call.bridge);
+        if (ovn) await waitReleased(host.sw, ovn, budget);
       },
       { removeFile: true },
     );
