@@ -20,7 +20,7 @@ const familyOf = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
 const isDefault = (cidr: string): boolean => cidr === '0.0.0.0/0' || cidr === '::/0';
 
 /** The plan for a VIF's network (empty when it has none). */
-export function addressPlan(vif: objects.VIFBase): AddressPlan {
+export function addressPlan(vif: objects.VIFBase, options: { defaultRoute?: boolean } = {}): AddressPlan {
   const plan: AddressPlan = { ips: [], routes: [], nameservers: [] };
   const network = opt<objects.Network>(vif, 'network');
   const subnets = opt<objects.SubnetList>(network, 'subnets')?.objects ?? [];
@@ -49,7 +49,7 @@ export function addressPlan(vif: objects.VIFBase): AddressPlan {
     for (const d of opt<string[]>(subnet, 'dns') ?? [])
       if (!plan.nameservers.includes(d)) plan.nameservers.push(d);
   }
-  for (const { family, gw } of gateways) {
+  for (const { family, gw } of options.defaultRoute === false ? [] : gateways) {
     if (defaults.has(family)) continue;
     defaults.add(family);
     plan.routes.push({ dst: family === 4 ? '0.0.0.0/0' : '::/0', gw, family });

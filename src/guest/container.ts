@@ -46,7 +46,7 @@ export async function attachNetns(
   const { host, ifname, netns } = checkNetnsTarget(vif, target);
   const mtu = networkMtu(vif);
   const mac = opt<string>(vif, 'address');
-  const plan = addressPlan(vif);
+  const plan = addressPlan(vif, target.defaultRoute === false ? { defaultRoute: false } : {});
   const inner = await Netlink.open({ netns });
   try {
     await new Journal().run(async (journal) => {
@@ -117,7 +117,8 @@ export async function detachNetns(
   instance: objects.InstanceInfo,
   target: NetnsTarget,
 ): Promise<void> {
-  const { host } = checkNetnsTarget(vif, target);
+  // the namespace may be gone (a runtime's DEL after the container died): only the host end counts
+  const { host } = checkNetnsTarget(vif, { ...target, netns: target.netns || '/proc/self/ns/net' });
   const exists = await ownedOrAbsent(nl, vif, host, 'veth', HOST_END);
   await p.unplug(vif, instance);
   if (exists) await deleteIfPresent(nl, host);

@@ -39,6 +39,12 @@ export interface NetnsTarget {
   netns: string;
   /** The interface name inside the namespace (default `eth0`). */
   ifname?: string;
+  /**
+   * Add a default route through each family's first subnet gateway, unless a subnet route is
+   * the default already (default true). The CNI plugin turns it off: a CNI result's routes are
+   * exactly IPAM's.
+   */
+  defaultRoute?: boolean;
 }
 
 /** Where the guest side goes. */
