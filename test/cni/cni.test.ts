@@ -231,13 +231,13 @@ cni(
     const add = await dirs.run(h.ns.name, 'os-vif', 'ADD', conf, env);
     t.is(add.status, 0, add.stdout + add.stderr);
     t.true(validate.result(add.json), JSON.stringify(validate.result.errors));
-    const hostEnd = (add.json?.interfaces as { name: string; mtu?: number }[])[0];
+    const hostEnd = ((add.json?.interfaces ?? []) as { name: string; mtu?: number }[])[0];
     t.is(hostEnd?.mtu, 1400, 'CNI 1.1 results carry the MTU');
     const ovs = ovsState(h.sb.dbRemote);
     t.deepEqual(ovs.bridges['br-int']?.ports, ['br-int', hostEnd?.name].sort());
     t.is(ovs.ports[hostEnd?.name as string]?.tag, 4095, 'isolate_vif, by its os-vif name');
     const ids = ovs.interfaces[hostEnd?.name as string]?.external_ids as Record<string, string>;
-    t.is(ids['attached-mac'], (add.json?.interfaces as { mac: string }[])[1]?.mac);
+    t.is(ids['attached-mac'], ((add.json?.interfaces ?? []) as { mac: string }[])[1]?.mac);
     t.regex(ids['iface-id'] ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const chk = await dirs.run(h.ns.name, 'os-vif', 'CHECK', { ...conf, prevResult: add.json }, env);
     t.is(chk.status, 0, chk.stdout + chk.stderr);

@@ -74,7 +74,7 @@ cni('pods of the reference plugin and of this one on one bridge reach each other
   const c = await dirs.run(host.name, 'os-vif', 'ADD', netconf(dirs), env('ours3', p3));
   t.is(c.status, 0, c.stdout + c.stderr);
   const addr = (r: typeof a) =>
-    String((r.json?.ips as { address: string }[])[0]?.address).split('/')[0] as string;
+    String(((r.json?.ips ?? []) as { address: string }[])[0]?.address).split('/')[0] as string;
   for (const [from, to] of [
     [p1, addr(b)],
     [p2, addr(a)],
