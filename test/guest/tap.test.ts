@@ -6,9 +6,9 @@
 import { attach, detach, InvalidGuestTarget } from '../../src/guest/index.js';
 import { Netlink } from '../../src/netlink/index.js';
 import { UnexpectedDevice } from '../../src/plugins/index.js';
-import type { objects } from '../../src/vif/index.js';
-import { gatedTest, ids, testHost } from '../plugins/e2e-host.js';
-import { bridgeVif, ID, INSTANCE, MAC, ovsVif, TAP } from './vifs.js';
+import { objects } from '../../src/vif/index.js';
+import { gatedTest, ids, profile, testHost } from '../plugins/e2e-host.js';
+import { bridgeVif, ID, INSTANCE, MAC, network, ovsVif, TAP } from './vifs.js';
 
 const e2e = gatedTest('guest tap tests');
 const BR = 'brq3b1f7c2e-5d';
@@ -103,3 +103,31 @@ e2e('tap: a failing plug removes the tap it made; wrong devices and targets chan
   });
   t.deepEqual(Object.keys(host.state().links), [TAP]);
 });
+
+e2e(
+  'tap for a hybrid VIFBridge (ovs plugin): the plugin makes qbr/qvb/qvo and the OVS port, the tap joins qbr',
+  async (t) => {
+    const host = await testHost(t);
+    const opts = { netns: host.ns.name, plugin: host.ovs() };
+    const qbr = 'qbr3b1f7c2e-5d';
+    const vif = new objects.VIFBridge({
+      id: ID,
+      address: MAC,
+      plugin: 'ovs',
+      vif_name: TAP,
+      bridge_name: qbr,
+      has_traffic_filtering: true,
+      network: network('br-int'),
+      port_profile: profile(ID),
+    });
+    await attach(vif, INSTANCE, { kind: 'tap', vnetHdr: true }, opts);
+    const { links, ovs } = host.state();
+    t.like(links[TAP], { kind: 'tun', master: qbr, mtu: 1450, up: true });
+    t.like(links['qvb3b1f7c2e-5d'], { kind: 'veth', master: qbr });
+    t.deepEqual(ovs.bridges['br-int']?.ports, ['br-int', 'qvo3b1f7c2e-5d']);
+    t.deepEqual(ovs.interfaces['qvo3b1f7c2e-5d']?.external_ids, ids(ID, MAC));
+    await detach(vif, INSTANCE, { kind: 'tap' }, opts);
+    t.deepEqual(host.state().links, {}, 'tap, qbr and the veth pair are gone');
+    t.deepEqual(host.state().ovs.bridges['br-int']?.ports, ['br-int']);
+  },
+);
