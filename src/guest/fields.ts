@@ -27,11 +27,6 @@ export function networkMtu(vif: objects.VIFBase): number | undefined {
   return opt<number>(opt<objects.Network>(vif, 'network'), 'mtu');
 }
 
-/** The VIF's class name. */
-export function className(vif: objects.VIFBase): string {
-  return vif.objName;
-}
-
 /** True for the classes whose host side is a device named vif_name (a tap or a veth end). */
 export function isPortVif(vif: objects.VIFBase): vif is objects.VIFBridge | objects.VIFOpenVSwitch {
   return vif instanceof objects.VIFBridge || vif instanceof objects.VIFOpenVSwitch;

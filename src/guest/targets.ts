@@ -35,7 +35,10 @@ export interface MacvtapTarget {
 /** A container's interface: a veth whose host end is plugged as a tap would be. */
 export interface NetnsTarget {
   kind: 'netns';
-  /** The container's network namespace: a name under /run/netns, or a path (`/proc/PID/ns/net`). */
+  /**
+   * The container's network namespace: a name under /run/netns, or a path (`/proc/PID/ns/net`).
+   * `detach` needs only the host end: there it may be '' (a namespace already gone).
+   */
   netns: string;
   /** The interface name inside the namespace (default `eth0`). */
   ifname?: string;

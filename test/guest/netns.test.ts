@@ -148,3 +148,21 @@ e2e(
     );
   },
 );
+
+e2e(
+  'netns: a missing namespace changes nothing; detach after the container died removes the host end',
+  async (t) => {
+    const host = await testHost(t);
+    const opts = { netns: host.ns.name, plugin: host.linuxBridge() };
+    const vif = bridgeVif(BR, [v4()]);
+    await t.throwsAsync(attach(vif, INSTANCE, { kind: 'netns', netns: `ovt${process.pid}none` }, opts));
+    t.deepEqual(host.state().links, {}, 'not even the bridge was made');
+    const pod = TestNetns.create();
+    await attach(vif, INSTANCE, { kind: 'netns', netns: pod.name }, opts);
+    pod.destroy();
+    // the veth goes with the namespace's end; the bridge stays
+    await detach(vif, INSTANCE, { kind: 'netns', netns: pod.name }, opts);
+    t.is(host.ns.link(TAP), undefined);
+    await detach(vif, INSTANCE, { kind: 'netns', netns: '' }, opts);
+  },
+);
