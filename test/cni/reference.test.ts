@@ -48,7 +48,6 @@ cni('the container side is the same as the reference bridge plugin makes it', as
   t.is(ours.status, 0, ours.stdout + ours.stderr);
   const want = containerView(podRef, 'eth0');
   t.deepEqual(containerView(podOurs, 'eth0'), want);
-  t.log(want);
   for (const key of ['ips', 'routes', 'dns'] as const) {
     // the reference lists [bridge, host veth, eth0], this plugin [host end, eth0]: indexes differ
     const strip = (v: unknown) =>
