@@ -3,6 +3,7 @@
  * against JSON Schemas written from the spec), ADD/CHECK/DEL/DEL again, error codes for bad
  * input with nothing changed, a chain with the reference `tuning` plugin, OVS, GC and STATUS.
  */
+import { spawnSync } from 'node:child_process';
 import test from 'ava';
 import { TestNetns } from '../harness/netns.js';
 import { testHost } from '../plugins/e2e-host.js';
@@ -256,3 +257,28 @@ cni(
     t.is((await dirs.run(h.ns.name, 'os-vif', 'DEL', conf, env)).status, 0);
   },
 );
+
+cni('a failure after IPAM rolls back: no device left, the address released', async (t) => {
+  const dirs = new CniDirs(t);
+  const [host, pod] = namespaces(t, 2) as [TestNetns, TestNetns];
+  // a device named like the bridge that is no bridge: the linux_bridge plugin refuses it
+  host.ip('link', 'add', 'cnibr0', 'type', 'veth', 'peer', 'name', 'cnibr0p');
+  const env = { containerId: 'c1', netns: pod.path, ifname: 'eth0' };
+  const r = await dirs.run(host.name, 'os-vif', 'ADD', netconf(dirs), env);
+  t.is(r.json?.code, 100, r.stdout);
+  t.regex(String(r.json?.msg), /device cnibr0 is of kind veth, not a Linux bridge/);
+  t.deepEqual(
+    host
+      .links()
+      .map((l) => l.ifname)
+      .sort(),
+    ['cnibr0', 'cnibr0p', 'lo'],
+    'no veth was made',
+  );
+  t.deepEqual(
+    pod.links().map((l) => l.ifname),
+    ['lo'],
+  );
+  const leases = spawnSync('ls', [`${dirs.root}/ipam/ovtnet`], { encoding: 'utf8' }).stdout.split('\n');
+  t.false(leases.includes('10.88.0.2'), `the lease was released: ${leases.join(' ')}`);
+});
