@@ -25,6 +25,7 @@ e2e('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach rem
   host.ns.ip('link', 'add', 'lower0', 'type', 'veth', 'peer', 'name', 'lower1');
   host.ns.ip('link', 'set', 'lower0', 'up');
   const opts = { netns: host.ns.name, plugin: new NoopPlugin() };
+  const lowerMac = host.ns.link('lower0')?.address;
   const cases = [
     ['vepa', undefined, 'vepa'],
     ['bridge', undefined, 'bridge'],
@@ -49,6 +50,8 @@ e2e('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach rem
       lower: 'lower0',
       mac: MAC,
     });
+    if (kernel === 'passthru')
+      t.is(host.ns.link('lower0')?.address, MAC, 'passthru sets the lower device MAC');
     const st = statSync(r.path);
     t.true(st.isCharacterDevice());
     t.is(Math.floor(st.rdev / 256) & 0xfff, macvtapMajor() ?? -1, 'the node is the macvtap char device');
@@ -56,6 +59,11 @@ e2e('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach rem
     t.is(host.ns.link(NAME), undefined);
     for (let i = 0; i < 100 && existsSync(r.path); i++) await new Promise((ok) => setTimeout(ok, 10));
     t.false(existsSync(r.path), 'the node went with the macvtap');
+    t.is(
+      host.ns.link('lower0')?.address,
+      lowerMac,
+      'passthru: the kernel gives the lower device its MAC back',
+    );
     await detach(vif, INSTANCE, target, opts);
   }
 });
