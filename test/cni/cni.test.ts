@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import test from 'ava';
+import { main } from '../../src/cli.js';
 import { TestNetns } from '../harness/netns.js';
 import { testHost } from '../plugins/e2e-host.js';
 import { ovsState } from '../plugins/witness.js';
@@ -281,4 +282,25 @@ cni('a failure after IPAM rolls back: no device left, the address released', asy
   );
   const leases = spawnSync('ls', [`${dirs.root}/ipam/ovtnet`], { encoding: 'utf8' }).stdout.split('\n');
   t.false(leases.includes('10.88.0.2'), `the lease was released: ${leases.join(' ')}`);
+});
+
+test('`os-vif cni`, and the CLI with CNI_COMMAND set and no command, are the plugin', async (t) => {
+  const bin = new URL('../../../bin/os-vif.js', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [bin, 'cni'], {
+    input: '{"cniVersion":"1.0.0"}',
+    encoding: 'utf8',
+    env: { ...process.env, CNI_COMMAND: 'VERSION' },
+  });
+  t.is(r.status, 0, r.stderr);
+  t.deepEqual(JSON.parse(r.stdout), { cniVersion: '1.0.0', supportedVersions: ['1.0.0', '1.1.0'] });
+  const out: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: () => undefined, tty: false, stdin: async () => 'nope' };
+  process.env.CNI_COMMAND = 'ADD';
+  try {
+    t.is(await main([], io), 2);
+  } finally {
+    delete process.env.CNI_COMMAND;
+  }
+  t.like(JSON.parse(out[0] ?? '{}'), { code: 4 }, 'a CNI error: no CNI_CONTAINERID');
+  t.is(await main([], { ...io, out: () => undefined }), 2, 'without CNI_COMMAND: the usage, as before');
 });
