@@ -14,6 +14,7 @@ ensure_system_packages() {
   command -v gcc >/dev/null || need+=(gcc)
   command -v g++ >/dev/null || need+=(g++)
   command -v make >/dev/null || need+=(make)
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins) # CNI tests, bench/cni.ts: the reference plugins
   command -v clang++ >/dev/null || need+=(clang) # test/native/sanitize.sh (ASan + UBSan)
   /usr/bin/python3 -c 'import os_vif' 2>/dev/null || need+=(python3-os-vif)
   [ ${#need[@]} -eq 0 ] && return 0

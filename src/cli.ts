@@ -8,6 +8,7 @@
  *   os-vif helper    --socket PATH --allow-uid UID[,UID...] [--allow-gid GID,...] [CONFIG]
  *   (plug, unplug and host-info take --helper PATH to go through a running helper)
  *   os-vif demo      [--ovn]
+ *   os-vif cni       (CNI_COMMAND etc. in the environment; also with no command when CNI_COMMAND is set)
  *   os-vif bench     [--n 200] [--json]
  *   os-vif --version
  *
@@ -20,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { benchCommand } from './cli/bench.js';
+import { cniCommand } from './cli/cni.js';
 import { configCommand } from './cli/config.js';
 import { demoCommand } from './cli/demo.js';
 import { describeFailure } from './cli/failure.js';
@@ -37,6 +39,7 @@ const COMMANDS: Command[] = [
   configCommand,
   helperCommand,
   demoCommand,
+  cniCommand,
   ...(benchAvailable() ? [benchCommand] : []),
 ];
 
@@ -64,6 +67,8 @@ function mainHelp(): string {
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
+  // a runtime executes a CNI plugin with no arguments and CNI_COMMAND set
+  if (name === undefined && process.env.CNI_COMMAND) return cniCommand.run({}, io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
     return name === undefined ? 2 : 0;

@@ -43,7 +43,8 @@ export class InputFiles {
   }
 }
 
-async function readProcessStdin(): Promise<string> {
+/** All of the process's standard input. */
+export async function readProcessStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

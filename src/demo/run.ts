@@ -17,6 +17,7 @@ import {
   ovsVif,
   vhostUserVif,
 } from './examples.js';
+import { attachGuests } from './guest.js';
 import { pingFrom } from './ping.js';
 import { DemoSandbox, ovsInstalled } from './sandbox.js';
 import { linkTree, ovsTree } from './tree.js';
@@ -56,10 +57,11 @@ export async function runDemo(io: DemoIo): Promise<number> {
   const extraPlugins: OvsPlugin[] = [];
   try {
     io.out('os-vif demo: a sandbox of its own namespaces; nothing outside it is touched.\n');
-    const host = await step('create namespaces (host, guest1, guest2)', async () => {
+    const host = await step('create namespaces (host, guest1, guest2, container1)', async () => {
       const h = await sandbox.namespace('h');
       await sandbox.namespace('g1');
       await sandbox.namespace('g2');
+      await sandbox.namespace('c1');
       return h;
     });
     hostNl = await Netlink.open({ netns: host });
@@ -193,6 +195,8 @@ export async function runDemo(io: DemoIo): Promise<number> {
       };
       await step(`plug ${ppb.title}`, () => ppbPlugin.plug(ppb.vif, instance));
 
+      io.out('\n▸ the guest side without libvirt (os-vif/guest): a container and a tap guest on br-int');
+      const detachGuests = await attachGuests(io.out, step, host, `${sandbox.prefix}c1`, instance);
       io.out(
         '  · VIFHostDevice (SR-IOV representors) needs a NIC in switchdev mode; none here, so it is not plugged',
       );
@@ -203,6 +207,7 @@ export async function runDemo(io: DemoIo): Promise<number> {
         io.out(`    ${await pingFrom(`${sandbox.prefix}g1`, '10.99.7.2')}`);
       });
       await step('unplug the per-port-bridge VIF', () => ppbPlugin.unplug(ppb.vif, instance));
+      await detachGuests();
     } else {
       await printTree('what was created (host namespace)');
     }
