@@ -100,14 +100,14 @@ e2e(
     const host = await testHost(t, { vswitchd: true });
     const { logger, warns } = recordingLogger();
     const plugin = new OvsPlugin(
-      { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 1 },
+      { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 2 },
       hostFactory({ netns: host.ns.name }),
       logger,
       host.locks,
     );
     t.teardown(() => plugin.close());
     // br-int made beforehand, waiting for ovs-vswitchd (its netdev datapath can take longer than
-    // the 1 s limit of this plugin on a loaded machine; the limit is about the port below)
+    // the 2 s limit of this plugin on a loaded machine; the limit is about the port below)
     sh('ovs-vsctl', [
       '--timeout=30',
       `--db=${host.sb.dbRemote}`,
@@ -131,25 +131,25 @@ e2e(
     await plugin.plug(b.vif, INSTANCE);
     const took = performance.now() - start;
     // br-int exists already (unchanged: no transaction, no wait): one transaction, one timeout
-    t.true(took >= 950 && took < 5000, `plug took ${took.toFixed(0)} ms`);
+    t.true(took >= 1950 && took < 8000, `plug took ${took.toFixed(0)} ms`);
     t.is(vsctl(host, 'get', 'Port', b.tap, 'name'), b.tap, 'the port is committed all the same');
     t.is(warns.length, 1);
-    t.like(warns[0]?.obj, { vif: b.id, vif_name: b.tap, interfaces: [b.tap], timeout_ms: 1000 });
+    t.like(warns[0]?.obj, { vif: b.id, vif_name: b.tap, interfaces: [b.tap], timeout_ms: 2000 });
     t.regex(
       warns[0]?.msg ?? '',
-      new RegExp(`${b.id}: ovs-vswitchd did not apply next_cfg \\d+ \\(${b.tap}\\) within 1 s`),
+      new RegExp(`${b.id}: ovs-vswitchd did not apply next_cfg \\d+ \\(${b.tap}\\) within 2 s`),
     );
     t.true(cfg(host, 'cur_cfg') < cfg(host, 'next_cfg'));
 
     // an idempotent re-plug commits nothing, bumps nothing and does not wait
     const again = performance.now();
     await plugin.plug(b.vif, INSTANCE);
-    t.true(performance.now() - again < 900, 'no transaction, no wait');
+    t.true(performance.now() - again < 1900, 'no transaction, no wait');
     t.is(warns.length, 1);
 
     // wait_for_vswitchd: false returns at the commit
     const noWait = new OvsPlugin(
-      { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 1, wait_for_vswitchd: false },
+      { ovsdb_connection: host.sb.dbRemote, ovs_vsctl_timeout: 2, wait_for_vswitchd: false },
       hostFactory({ netns: host.ns.name }),
       logger,
       host.locks,
@@ -157,7 +157,7 @@ e2e(
     t.teardown(() => noWait.close());
     const start2 = performance.now();
     await noWait.unplug(b.vif, INSTANCE);
-    t.true(performance.now() - start2 < 900, 'unplug did not wait');
+    t.true(performance.now() - start2 < 1900, 'unplug did not wait');
     t.is(warns.length, 1);
   },
 );
