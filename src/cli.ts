@@ -109,6 +109,7 @@ export function processIo(): Io {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    errWrite: (text) => process.stderr.write(text),
     tty: Boolean(process.stderr.isTTY),
   };
 }
