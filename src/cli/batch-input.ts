@@ -40,7 +40,7 @@ export async function readBatchFiles(
 
 /** Element `index` of the two arrays, loaded. */
 export function fileEntry(loaders: Loaders, vif: unknown, instance: unknown, index: number): BatchEntry {
-  return entry(loaders, vif, instance, `VIF ${index}`);
+  return entry(loaders, vif, instance, `entry ${index}`);
 }
 
 /** One line of `--stream` input, loaded; an empty line is `undefined` (skipped, not a VIF). */

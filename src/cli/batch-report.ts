@@ -31,14 +31,11 @@ export class BatchReport {
   private refused = 0;
   private readonly verb: string;
 
-  /**
-   * @param errLine writes one line to stderr (through the progress bar, when there is one)
-   */
+  /** @param io where the lines go (through the progress bar, when there is one) */
   constructor(
     private readonly action: 'plug' | 'unplug',
-    private readonly io: Io,
+    private readonly io: Pick<Io, 'out' | 'err'>,
     private readonly json: boolean,
-    private readonly errLine: (line: string) => void = (line) => io.err(line),
   ) {
     this.verb = action === 'plug' ? 'plugged' : 'unplugged';
   }
@@ -92,13 +89,13 @@ export class BatchReport {
         outcome.vifId && failure.type === 'UsageError'
           ? `VIF ${outcome.vifId}: ${failure.line}`
           : failure.line;
-      this.errLine(`os-vif ${this.action}: ${line}`);
+      this.io.err(`os-vif ${this.action}: ${line}`);
     }
   }
 
   /** Prints the summary line; the exit status. */
   finish(): number {
-    this.errLine(`os-vif ${this.action}: ${this.ok} ${this.verb}, ${this.failed} failed`);
+    this.io.err(`os-vif ${this.action}: ${this.ok} ${this.verb}, ${this.failed} failed`);
     if (this.failed === 0) return 0;
     return this.ok === 0 && this.refused === this.failed ? 2 : 1;
   }

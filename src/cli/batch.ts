@@ -111,8 +111,13 @@ function reporter(ctx: BatchContext): { report: BatchReport; bar: ProgressBar | 
     io.tty && write
       ? new ProgressBar({ write, verb: ctx.action === 'plug' ? 'plugged' : 'unplugged' })
       : undefined;
-  const errLine = bar ? (line: string) => bar.around(() => io.err(line)) : (line: string) => io.err(line);
-  return { report: new BatchReport(ctx.action, io, ctx.json, errLine), bar };
+  const lines = bar
+    ? {
+        out: (line: string) => bar.around(() => io.out(line)),
+        err: (line: string) => bar.around(() => io.err(line)),
+      }
+    : io;
+  return { report: new BatchReport(ctx.action, lines, ctx.json), bar };
 }
 
 function outcome(result: BatchResult, pair: VifPair) {

@@ -60,12 +60,14 @@ export class ProgressBar {
     this.draw(false);
   }
 
-  /** Writes `line` to stderr through `writeLine` without tearing the bar, then redraws it. */
+  /**
+   * Runs `writeLine` (a line for stderr, or for stdout on the same terminal) with the bar erased,
+   * so the line does not land on the bar; the bar comes back at its next redraw.
+   */
   around(writeLine: () => void): void {
-    const was = this.drawn;
     this.erase();
     writeLine();
-    if (was) this.draw(true);
+    this.draw(false);
   }
 
   /** Erases the bar for good. */

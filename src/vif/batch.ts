@@ -137,6 +137,7 @@ async function runAll(
 ): Promise<BatchResult[]> {
   if (!Array.isArray(pairs))
     throw new TypeError(`${action}All: pairs must be an array of { vif, instanceInfo }`);
+  checkOptions(action, options);
   const results: BatchResult[] = new Array(pairs.length);
   const onProgress = options.onProgress;
   const run = new Run(action, options, pairs.length, (progress) => {
@@ -168,6 +169,7 @@ async function runEach(
     !(Symbol.iterator in source || Symbol.asyncIterator in source)
   )
     throw new TypeError(`${action}Each: source must be an iterable of { vif, instanceInfo }`);
+  checkOptions(action, options);
   const run = new Run(action, options, undefined, options.onProgress);
   let index = 0;
   async function* checked(): AsyncGenerator<Entry> {
@@ -201,13 +203,7 @@ class Run {
     public total: number | undefined,
     private readonly onProgress: ((progress: BatchProgress) => void) | undefined,
   ) {
-    if (!isInitialized()) throw new LibraryNotInitialized();
-    const c = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
-    if (!Number.isSafeInteger(c) || c < 1)
-      throw new RangeError(`${action} batch: concurrency must be a positive integer, got ${String(c)}`);
-    this.limit = c;
-    if (onProgress !== undefined && typeof onProgress !== 'function')
-      throw new TypeError(`${action} batch: onProgress must be a function`);
+    this.limit = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
   }
 
   /**
@@ -297,6 +293,16 @@ class Run {
   throwIfCallbackFailed(): void {
     if (this.callbackError) throw this.callbackError.error;
   }
+}
+
+/** Misuse: rejected before anything starts. */
+function checkOptions(action: Action, options: BatchOptions): void {
+  if (!isInitialized()) throw new LibraryNotInitialized();
+  const c = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
+  if (!Number.isSafeInteger(c) || c < 1)
+    throw new RangeError(`${action} batch: concurrency must be a positive integer, got ${String(c)}`);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw new TypeError(`${action} batch: onProgress must be a function`);
 }
 
 /** What the facade would refuse for this pair before reaching a plugin, or undefined. */
