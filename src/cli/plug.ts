@@ -5,7 +5,7 @@
  * before the host is touched. With `--vifs`/`--instances` or `--stream`, many VIFs in one
  * process (batch.ts).
  */
-import { DEFAULT_BATCH_CONCURRENCY } from '../vif/index.js';
+import { DEFAULT_BATCH_CONCURRENCY, HELPER_BATCH_CONCURRENCY } from '../vif/index.js';
 import { runFileBatch, runStreamBatch } from './batch.js';
 import { readBatchFiles } from './batch-input.js';
 import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
@@ -51,7 +51,7 @@ function makeCommand(action: Action): Command {
       concurrency: {
         type: 'string',
         value: 'N',
-        help: `batch: VIFs in flight at once (default ${DEFAULT_BATCH_CONCURRENCY})`,
+        help: `batch: VIFs in flight at once (default ${DEFAULT_BATCH_CONCURRENCY}; ${HELPER_BATCH_CONCURRENCY} with --helper)`,
       },
       ...CONFIG_OPTIONS,
       netns: { type: 'string', value: 'NAME', help: 'run the whole operation inside this network namespace' },

@@ -14,7 +14,7 @@
  */
 
 import { LibraryNotInitialized, NoMatchingPlugin, ObjectTypeError } from './errors.js';
-import { isInitialized, loadedPlugins, plug, unplug } from './facade.js';
+import { isInitialized, loadedPlugins, plug, throughHelper, unplug } from './facade.js';
 import { InstanceInfo } from './objects/instance.js';
 import { VIFBase } from './objects/vif.js';
 
@@ -25,6 +25,13 @@ import { VIFBase } from './objects/vif.js';
  * transaction until it is done, so a bound keeps a huge batch from holding thousands of files.
  */
 export const DEFAULT_BATCH_CONCURRENCY = 1024;
+
+/**
+ * The default when calls go to an `os-vif helper`: each call is a connection of its own, and the
+ * helper refuses connections past its limit (32 by default) with `HelperBusy`; half of it leaves
+ * room for the host's other clients.
+ */
+export const HELPER_BATCH_CONCURRENCY = 16;
 
 /** One VIF and the instance it belongs to. */
 export interface VifPair {
@@ -65,7 +72,10 @@ export interface BatchProgress {
 
 /** Options of a batch. */
 export interface BatchOptions {
-  /** VIFs in flight at once, a positive integer (default {@link DEFAULT_BATCH_CONCURRENCY}). */
+  /**
+   * VIFs in flight at once, a positive integer (default {@link DEFAULT_BATCH_CONCURRENCY}, or
+   * {@link HELPER_BATCH_CONCURRENCY} through a helper).
+   */
   concurrency?: number;
   /** Called after each VIF finishes, in completion order. An error it throws ends the batch. */
   onProgress?: (progress: BatchProgress) => void;
@@ -203,7 +213,7 @@ class Run {
     public total: number | undefined,
     private readonly onProgress: ((progress: BatchProgress) => void) | undefined,
   ) {
-    this.limit = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
+    this.limit = options.concurrency ?? defaultConcurrency();
   }
 
   /**
@@ -295,10 +305,14 @@ class Run {
   }
 }
 
+function defaultConcurrency(): number {
+  return throughHelper() ? HELPER_BATCH_CONCURRENCY : DEFAULT_BATCH_CONCURRENCY;
+}
+
 /** Misuse: rejected before anything starts. */
 function checkOptions(action: Action, options: BatchOptions): void {
   if (!isInitialized()) throw new LibraryNotInitialized();
-  const c = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
+  const c = options.concurrency ?? defaultConcurrency();
   if (!Number.isSafeInteger(c) || c < 1)
     throw new RangeError(`${action} batch: concurrency must be a positive integer, got ${String(c)}`);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function')

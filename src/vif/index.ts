@@ -8,6 +8,7 @@ export {
   type BatchResult,
   type BatchSummary,
   DEFAULT_BATCH_CONCURRENCY,
+  HELPER_BATCH_CONCURRENCY,
   plugAll,
   plugEach,
   unplugAll,
