@@ -8,7 +8,8 @@
  *   was refused (nothing was done for it) and 1 when its operation failed.
  * - Text: `plugged VIF <id> (<plugin>) in <ms> ms` on stdout, `os-vif plug: VIF <id>: <type>:
  *   <message>` on stderr.
- * - Always: `os-vif plug: N plugged, M failed` on stderr at the end.
+ * - Always: `os-vif plug: N plugged, M failed` on stderr at the end (`(stopped by SIGINT)` after
+ *   it when a signal stopped the batch; the command then exits 128 + the signal's number).
  *
  * Exit 0 when every VIF succeeded (or there were none), 2 when none succeeded and every failure
  * was refused input (so nothing on the host changed), 1 otherwise.
@@ -93,9 +94,10 @@ export class BatchReport {
     }
   }
 
-  /** Prints the summary line; the exit status. */
-  finish(): number {
-    this.io.err(`os-vif ${this.action}: ${this.ok} ${this.verb}, ${this.failed} failed`);
+  /** Prints the summary line (saying so when a signal stopped the batch); the exit status. */
+  finish(stoppedBy?: string): number {
+    const stopped = stoppedBy ? ` (stopped by ${stoppedBy})` : '';
+    this.io.err(`os-vif ${this.action}: ${this.ok} ${this.verb}, ${this.failed} failed${stopped}`);
     if (this.failed === 0) return 0;
     return this.ok === 0 && this.refused === this.failed ? 2 : 1;
   }

@@ -13,6 +13,7 @@
 import type { BatchProgress, BatchResult, VifPair } from '../vif/index.js';
 import { type BatchEntry, fileEntry, lineEntry } from './batch-input.js';
 import { BatchReport, type Origin } from './batch-report.js';
+import { Interruptions } from './interrupt.js';
 import { lines } from './lines.js';
 import { ProgressBar } from './progress.js';
 import type { Runtime } from './runtime.js';
@@ -46,9 +47,11 @@ export async function runFileBatch(
   });
   const refused = entries.length - pairs.length;
   const { report, bar } = reporter(ctx);
+  const interruptions = new Interruptions();
   try {
     const results = await runtime.all(ctx.action, pairs, {
       ...(ctx.concurrency !== undefined ? { concurrency: ctx.concurrency } : {}),
+      signal: interruptions.signal,
       onProgress: (p) => bar?.update(refused + p.done, refused + p.failed, entries.length),
     });
     bar?.stop();
@@ -58,9 +61,10 @@ export async function runFileBatch(
       else report.result({ ok: false, vifId: e.vifId, error: e.error }, { index });
     });
   } finally {
+    interruptions.dispose();
     bar?.stop();
   }
-  return report.finish();
+  return finish(report, interruptions);
 }
 
 /** Runs the VIFs of the NDJSON lines of stdin as they come; resolves to the exit status. */
@@ -69,6 +73,10 @@ export async function runStreamBatch(ctx: BatchContext): Promise<number> {
   const { report, bar } = reporter({ ...ctx, json: true });
   // the line and VIF of each pair given to the facade, until its result is printed
   const pending = new Map<number, { origin: Origin; pair: VifPair }>();
+  // on a signal, stop reading: the process must not wait for more input to exit
+  const interruptions = new Interruptions(() => {
+    if (!io.stdinChunks) process.stdin.destroy();
+  });
   async function* source(): AsyncGenerator<VifPair> {
     let index = 0;
     for await (const line of lines((io.stdinChunks ?? processStdin)())) {
@@ -90,6 +98,7 @@ export async function runStreamBatch(ctx: BatchContext): Promise<number> {
   try {
     await runtime.each(ctx.action, source(), {
       ...(ctx.concurrency !== undefined ? { concurrency: ctx.concurrency } : {}),
+      signal: interruptions.signal,
       onProgress: (p: BatchProgress) => {
         const at = pending.get(p.index);
         pending.delete(p.index);
@@ -99,9 +108,16 @@ export async function runStreamBatch(ctx: BatchContext): Promise<number> {
       },
     });
   } finally {
+    interruptions.dispose();
     bar?.stop();
   }
-  return report.finish();
+  return finish(report, interruptions);
+}
+
+/** The summary line and the exit status: 128 + the signal's number when one stopped the batch. */
+function finish(report: BatchReport, interruptions: Interruptions): number {
+  const code = report.finish(interruptions.received);
+  return interruptions.exitCode() ?? code;
 }
 
 function reporter(ctx: BatchContext): { report: BatchReport; bar: ProgressBar | undefined } {

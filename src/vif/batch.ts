@@ -95,6 +95,9 @@ export interface BatchSummary {
 
 type Action = 'plug' | 'unplug';
 
+/** What {@link Run.unlessStopped} gives when the batch was stopped first. */
+const STOPPED = Symbol('stopped');
+
 /** A checked pair and its input position. */
 interface Entry {
   index: number;
@@ -231,8 +234,8 @@ class Run {
       for (;;) {
         while (this.inFlight >= this.limit) await new Promise<void>((resolve) => (this.slotFreed = resolve));
         if (this.stopped()) break;
-        const next = await iterator.next();
-        if (next.done) break;
+        const next = await this.unlessStopped(Promise.resolve(iterator.next()));
+        if (next === STOPPED || next.done) break;
         const task = this.one(next.value.index, next.value.pair);
         running.add(task);
         void task.finally(() => running.delete(task));
@@ -240,7 +243,8 @@ class Run {
     } catch (error) {
       sourceError = { error };
     }
-    if (this.stopped()) await iterator.return?.();
+    // a stopped source is let go without waiting: it may be stalled (a stream with nothing to read)
+    if (this.stopped()) Promise.resolve(iterator.return?.()).catch(() => undefined);
     await Promise.all(running);
     if (sourceError) throw sourceError.error;
   }
@@ -294,6 +298,21 @@ class Run {
   /** What the facade would refuse for this entry before reaching a plugin, or undefined. */
   check(pair: unknown): Error | undefined {
     return checkPair(pair, this.plugins);
+  }
+
+  /** `promise`, or {@link STOPPED} as soon as the batch is stopped (the promise is then let go). */
+  private unlessStopped<T>(promise: Promise<T>): Promise<T | typeof STOPPED> {
+    const signals = [this.stop.signal, ...(this.options.signal ? [this.options.signal] : [])];
+    if (this.stopped()) return Promise.resolve(STOPPED);
+    promise.catch(() => undefined); // an error after the stop is nobody's to handle
+    let onAbort = () => {};
+    const aborted = new Promise<typeof STOPPED>((resolve) => {
+      onAbort = () => resolve(STOPPED);
+      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([promise, aborted]).finally(() => {
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+    });
   }
 
   stopped(): boolean {

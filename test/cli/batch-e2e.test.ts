@@ -79,7 +79,7 @@ e2e.serial('files, stdin and stream against a real OVS in a namespace', async (t
   );
   t.like(lines[3], { exit: 2, error: { type: 'WrongPortProfile' } });
   t.is(plugged.stderr, 'os-vif plug: 5 plugged, 1 failed\n');
-  t.deepEqual(ports(), new Set([0, 1, 2, 4, 5].map(qvoOf)));
+  t.deepEqual([...ports()].sort(), [0, 1, 2, 4, 5].map(qvoOf).sort());
   t.is(ns.link(`qvb${idOf(0)}`.slice(0, 14))?.master, `qbr${idOf(0)}`.slice(0, 14));
   t.is(ns.link(`qbr${idOf(3)}`.slice(0, 14)), undefined, 'nothing of the refused VIF');
 
@@ -119,7 +119,75 @@ e2e.serial('files, stdin and stream against a real OVS in a namespace', async (t
   child.stdin.end();
   t.is(await exited, 1);
   t.is(stderr, 'os-vif plug: 3 plugged, 1 failed\n');
-  t.deepEqual(ports(), new Set([10, 11, 12].map(qvoOf)));
+  t.deepEqual([...ports()].sort(), [10, 11, 12].map(qvoOf).sort());
+
+  // SIGINT in the middle of a batch from files: the VIF in flight completes, the rest are not started
+  const many = file(
+    'many.json',
+    Array.from({ length: 20 }, (_, i) => hybrid(20 + i)),
+  );
+  const batch = spawn(
+    process.execPath,
+    [
+      BIN,
+      'plug',
+      '--vifs',
+      many,
+      '--instances',
+      file('many-i.json', Array(20).fill(instance)),
+      '--json',
+      '--concurrency',
+      '1',
+      ...common,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  batch.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  batch.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const done = new Promise<number | null>((resolve) => batch.on('close', (c) => resolve(c)));
+  for (let i = 0; i < 600 && ports().size < 4; i++) await new Promise((r) => setTimeout(r, 50));
+  batch.kill('SIGINT');
+  t.is(await done, 130, err);
+  const got = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { ok: boolean; vif: string; error?: { type: string } });
+  t.is(got.length, 20, 'a result for every VIF');
+  const ok = got.filter((r) => r.ok).map((r) => r.vif);
+  t.true(ok.length >= 1 && ok.length < 20, `${ok.length} plugged before the signal`);
+  t.true(got.filter((r) => !r.ok).every((r) => r.error?.type === 'BatchInterrupted'));
+  t.is(err, `os-vif plug: ${ok.length} plugged, ${20 - ok.length} failed (stopped by SIGINT)\n`);
+  const okSet = new Set(ok);
+  const expected = new Set(
+    Array.from({ length: 20 }, (_, i) => 20 + i)
+      .filter((n) => okSet.has(idOf(n)))
+      .map(qvoOf),
+  );
+  for (const n of [10, 11, 12]) expected.add(qvoOf(n));
+  t.deepEqual([...ports()].sort(), [...expected].sort(), 'exactly the VIFs reported plugged are on the host');
+  t.is(
+    ns.links().filter((l) => l.ifname.startsWith('qbr')).length,
+    ok.length + 3,
+    'no half-made VIF: one qbr per plugged VIF',
+  );
+  const again = file(
+    'again.json',
+    Array.from({ length: 20 }, (_, i) => hybrid(20 + i)),
+  );
+  const cleaned = cli([
+    'unplug',
+    '--vifs',
+    again,
+    '--instances',
+    file('again-i.json', Array(20).fill(instance)),
+  ]);
+  t.is(cleaned.status, 0, cleaned.stderr);
 
   const input = [10, 11, 12].map((n) => JSON.stringify({ vif: hybrid(n), instance })).join('\n');
   const gone = cli(['unplug', '--stream'], input);

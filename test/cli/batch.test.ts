@@ -236,3 +236,23 @@ test.serial(
     t.is(stderr, 'os-vif plug: 4 plugged, 1 failed\n');
   },
 );
+
+test.serial('stream: SIGINT stops reading, prints the summary and exits 130; SIGTERM 143', async (t) => {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    const child = spawn(process.execPath, [BIN, 'unplug', '--stream'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const results = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    child.stdin.write(`${streamLine(0)}\n`);
+    t.like(JSON.parse(String((await results.next()).value)), { ok: true, line: 1 });
+    child.kill(signal);
+    t.is(await exited, code, signal);
+    t.is(stderr, `os-vif unplug: 1 unplugged, 0 failed (stopped by ${signal})\n`);
+  }
+});

@@ -246,3 +246,16 @@ test.serial('plugEach: an error of the source rejects once the VIFs in flight ha
   await gate.release();
   await t.throwsAsync(batch, { message: 'stdin closed badly' });
 });
+
+test.serial('plugEach: an abort ends the batch even while the source has nothing to give', async (t) => {
+  const controller = new AbortController();
+  async function* stalled(): AsyncGenerator<osvif.VifPair> {
+    yield { vif: vifOf(0), instanceInfo };
+    await new Promise(() => {}); // a stream that never sends another line
+  }
+  const progress: osvif.BatchProgress[] = [];
+  const batch = osvif.plugEach(stalled(), { signal: controller.signal, onProgress: (p) => progress.push(p) });
+  for (let i = 0; i < 100 && progress.length < 1; i++) await new Promise((r) => setTimeout(r, 2));
+  controller.abort(new Error('agent stopping'));
+  t.deepEqual(await batch, { total: 1, ok: 1, failed: 0 });
+});
