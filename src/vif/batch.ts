@@ -159,11 +159,12 @@ async function runAll(
   });
   // every pair is checked before the first VIF starts
   const good: Entry[] = [];
-  pairs.forEach((pair, index) => {
+  for (let index = 0; index < pairs.length; index++) {
+    const pair = pairs[index] as VifPair; // a hole in a sparse array is refused as any non-pair
     const error = run.check(pair);
     if (error) run.report(index, { vifId: vifIdOf(pair), ok: false, error, ms: 0 });
     else good.push({ index, pair });
-  });
+  }
   await run.drive(good);
   // VIFs left unstarted by an abort
   for (const { index, pair } of good) if (results[index] === undefined) run.report(index, run.aborted(pair));

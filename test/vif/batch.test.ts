@@ -125,6 +125,7 @@ test.serial('every entry is checked before the first VIF starts; a bad one fails
   pairs.push({ vif: {} as objects.VIFBase, instanceInfo });
   pairs.push({ vif: vifOf(6), instanceInfo: {} as objects.InstanceInfo });
   pairs.push(null as unknown as osvif.VifPair);
+  pairs.length = 9; // a hole
   const seen: string[] = [];
   const results = await osvif.plugAll(pairs, {
     onProgress: (p) => seen.push(`${p.index} ${p.result.ok} started=${gate.events.length}`),
@@ -140,9 +141,10 @@ test.serial('every entry is checked before the first VIF starts; a bad one fails
   t.true(errors[1] instanceof osvif.ObjectTypeError);
   t.true(errors[2] instanceof osvif.ObjectTypeError);
   t.true(errors[3] instanceof osvif.ObjectTypeError);
+  t.true(errors[4] instanceof osvif.ObjectTypeError);
   t.deepEqual(
     results.map((r) => r.vifId),
-    [idOf(0), idOf(1), idOf(2), idOf(3), idOf(4), '', idOf(6), ''],
+    [idOf(0), idOf(1), idOf(2), idOf(3), idOf(4), '', idOf(6), '', ''],
   );
   t.is(gate.events.length, 4, 'only the good ones reached the plugin');
 });
