@@ -28,6 +28,26 @@ export interface BatchContext {
   json: boolean;
   /** VIFs in flight at once (the facade's default when undefined). */
   concurrency: number | undefined;
+  /** The progress bar, when stderr is a terminal (`io` then writes around it). */
+  bar: ProgressBar | undefined;
+}
+
+/**
+ * The command's output for a batch: on a terminal, a progress bar, and an `io` whose lines (the
+ * results, the summary, the logs of `--log-level`) are written around it, so none lands on it.
+ */
+export function batchDisplay(io: Io, action: 'plug' | 'unplug'): { io: Io; bar: ProgressBar | undefined } {
+  const write = io.errWrite;
+  if (!io.tty || !write) return { io, bar: undefined };
+  const bar = new ProgressBar({ write, verb: action === 'plug' ? 'plugged' : 'unplugged' });
+  return {
+    io: {
+      ...io,
+      out: (line) => bar.around(() => io.out(line)),
+      err: (line) => bar.around(() => io.err(line)),
+    },
+    bar,
+  };
 }
 
 /** Runs the VIFs of the two arrays; resolves to the exit status. */
@@ -37,16 +57,10 @@ export async function runFileBatch(
 ): Promise<number> {
   const { runtime } = ctx;
   const entries: BatchEntry[] = files.vifs.map((v, i) => fileEntry(runtime, v, files.instances[i], i));
-  const pairs: VifPair[] = [];
-  const positions: number[] = []; // pairs[k] is entry positions[k]
-  entries.forEach((e, i) => {
-    if ('pair' in e) {
-      pairs.push(e.pair);
-      positions.push(i);
-    }
-  });
+  const pairs = entries.flatMap((e) => ('pair' in e ? [e.pair] : []));
   const refused = entries.length - pairs.length;
-  const { report, bar } = reporter(ctx);
+  const { bar } = ctx;
+  const report = new BatchReport(ctx.action, ctx.io, ctx.json);
   const interruptions = new Interruptions();
   try {
     const results = await runtime.all(ctx.action, pairs, {
@@ -69,8 +83,8 @@ export async function runFileBatch(
 
 /** Runs the VIFs of the NDJSON lines of stdin as they come; resolves to the exit status. */
 export async function runStreamBatch(ctx: BatchContext): Promise<number> {
-  const { runtime, io } = ctx;
-  const { report, bar } = reporter({ ...ctx, json: true });
+  const { runtime, io, bar } = ctx;
+  const report = new BatchReport(ctx.action, io, true);
   // the line and VIF of each pair given to the facade, until its result is printed
   const pending = new Map<number, { origin: Origin; pair: VifPair }>();
   // on a signal, stop reading: the process must not wait for more input to exit
@@ -118,22 +132,6 @@ export async function runStreamBatch(ctx: BatchContext): Promise<number> {
 function finish(report: BatchReport, interruptions: Interruptions): number {
   const code = report.finish(interruptions.received);
   return interruptions.exitCode() ?? code;
-}
-
-function reporter(ctx: BatchContext): { report: BatchReport; bar: ProgressBar | undefined } {
-  const { io } = ctx;
-  const write = io.errWrite;
-  const bar =
-    io.tty && write
-      ? new ProgressBar({ write, verb: ctx.action === 'plug' ? 'plugged' : 'unplugged' })
-      : undefined;
-  const lines = bar
-    ? {
-        out: (line: string) => bar.around(() => io.out(line)),
-        err: (line: string) => bar.around(() => io.err(line)),
-      }
-    : io;
-  return { report: new BatchReport(ctx.action, lines, ctx.json), bar };
 }
 
 function outcome(result: BatchResult, pair: VifPair) {

@@ -6,7 +6,7 @@
  * process (batch.ts).
  */
 import { DEFAULT_BATCH_CONCURRENCY, HELPER_BATCH_CONCURRENCY } from '../vif/index.js';
-import { runFileBatch, runStreamBatch } from './batch.js';
+import { batchDisplay, runFileBatch, runStreamBatch } from './batch.js';
 import { readBatchFiles } from './batch-input.js';
 import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { VifOperationFailed } from './failure.js';
@@ -79,19 +79,32 @@ function makeCommand(action: Action): Command {
           ? await readBatchFiles(values.vifs as string, values.instances as string, input)
           : undefined;
       const config = await loadConfig(values, input);
-      const runtime = await openRuntime({
-        config,
-        netns: values.netns as string | undefined,
-        helper: values.helper as string | undefined,
-        values,
-        io,
-      });
+      // a batch's output goes around its progress bar, the logs of the library included
+      const display = single ? { io, bar: undefined } : batchDisplay(io, action);
       try {
-        if (single) return await runOne(action, runtime, single, values, io);
-        const ctx = { action, runtime, io, json: values.json === true, concurrency };
-        return files ? await runFileBatch(ctx, files) : await runStreamBatch(ctx);
+        const runtime = await openRuntime({
+          config,
+          netns: values.netns as string | undefined,
+          helper: values.helper as string | undefined,
+          values,
+          io: display.io,
+        });
+        try {
+          if (single) return await runOne(action, runtime, single, values, io);
+          const ctx = {
+            action,
+            runtime,
+            io: display.io,
+            bar: display.bar,
+            json: values.json === true,
+            concurrency,
+          };
+          return files ? await runFileBatch(ctx, files) : await runStreamBatch(ctx);
+        } finally {
+          await runtime.close();
+        }
       } finally {
-        await runtime.close();
+        display.bar?.stop();
       }
     },
   };

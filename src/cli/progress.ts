@@ -32,6 +32,7 @@ export class ProgressBar {
   private failed = 0;
   private total: number | undefined;
   private drawn = false;
+  private stopped = false;
   private lastDraw = -Infinity;
   private readonly started: number;
   private readonly now: () => number;
@@ -70,8 +71,9 @@ export class ProgressBar {
     this.draw(false);
   }
 
-  /** Erases the bar for good. */
+  /** Erases the bar for good (lines written after go straight through). */
   stop(): void {
+    this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     this.erase();
   }
@@ -89,7 +91,7 @@ export class ProgressBar {
 
   private draw(force: boolean): void {
     const now = this.now();
-    if (now - this.started < this.delayMs) return;
+    if (this.stopped || now - this.started < this.delayMs) return;
     if (!force && now - this.lastDraw < this.intervalMs) return;
     this.lastDraw = now;
     this.drawn = true;

@@ -47,6 +47,10 @@ test('the bar: nothing for a batch that is over in 300 ms, then at most every 10
   const count = written.length;
   bar.stop();
   t.is(written.length, count, 'nothing drawn since the line: nothing to erase');
+  now += 1000;
+  bar.around(() => lines.push('after'));
+  bar.update(10, 1, 10);
+  t.is(written.length, count, 'a stopped bar never comes back');
   const stream = new ProgressBar({
     write: (s) => written.push(s),
     verb: 'unplugged',
@@ -146,3 +150,32 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
     );
   },
 );
+
+test.serial('in a command: result and log lines never land on the bar', async (t) => {
+  const all: string[] = [];
+  const r = await run(['plug', '--stream', '--log-level', 'info'], {
+    tty: true,
+    out: (l) => all.push(`out:${l}`),
+    err: (l) => all.push(`err:${l}`),
+    errWrite: (s) => all.push(s),
+    stdinChunks: () => slowly(500, `${streamLine(0)}\n`, `${streamLine(1)}\n${streamLine(2)}\n`),
+  });
+  t.is(r.code, 0);
+  let barShown = false;
+  let lines = 0;
+  for (const entry of all) {
+    if (entry.startsWith('out:') || entry.startsWith('err:')) {
+      lines++;
+      t.false(barShown, `a line written over the bar: ${entry.slice(0, 60)}`);
+    } else barShown = entry !== ERASE;
+  }
+  t.true(
+    all.some((e) => e.startsWith(`${ERASE}1 plugged`)),
+    'the bar was drawn',
+  );
+  t.true(
+    all.some((e) => e.startsWith('err:{') && e.includes('Successfully plugged vif')),
+    'logs were written',
+  );
+  t.true(lines > 4);
+});
