@@ -30,10 +30,11 @@ const pairs = Array.from({ length: 100 }, (_, n) => ({
 
 let inFlight = 0;
 let most = 0;
+let holdMs = 10;
 const handler: HelperHandler = {
   async plug() {
     most = Math.max(most, ++inFlight);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, holdMs));
     inFlight--;
   },
   async unplug() {},
@@ -78,6 +79,7 @@ test.serial('through a helper the default concurrency stays under its connection
 });
 
 test.serial('a concurrency above the helper limit: the calls past it fail alone, typed', async (t) => {
+  holdMs = 500; // long enough for all 100 connections to be open at once, however slow the machine
   const results = await osvif.plugAll(pairs, { concurrency: 100 });
   const failed = results.filter((r) => !r.ok);
   t.true(failed.length > 0, 'some were refused');
