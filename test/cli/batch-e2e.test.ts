@@ -122,9 +122,10 @@ e2e.serial('files, stdin and stream against a real OVS in a namespace', async (t
   t.deepEqual([...ports()].sort(), [10, 11, 12].map(qvoOf).sort());
 
   // SIGINT in the middle of a batch from files: the VIF in flight completes, the rest are not started
+  const MANY = 40;
   const many = file(
     'many.json',
-    Array.from({ length: 20 }, (_, i) => hybrid(20 + i)),
+    Array.from({ length: MANY }, (_, i) => hybrid(20 + i)),
   );
   const batch = spawn(
     process.execPath,
@@ -134,7 +135,7 @@ e2e.serial('files, stdin and stream against a real OVS in a namespace', async (t
       '--vifs',
       many,
       '--instances',
-      file('many-i.json', Array(20).fill(instance)),
+      file('many-i.json', Array(MANY).fill(instance)),
       '--json',
       '--concurrency',
       '1',
@@ -151,21 +152,21 @@ e2e.serial('files, stdin and stream against a real OVS in a namespace', async (t
     err += d.toString();
   });
   const done = new Promise<number | null>((resolve) => batch.on('close', (c) => resolve(c)));
-  for (let i = 0; i < 600 && ports().size < 4; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && ports().size < 3 + 2; i++) await new Promise((r) => setTimeout(r, 50));
   batch.kill('SIGINT');
   t.is(await done, 130, err);
   const got = out
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { ok: boolean; vif: string; error?: { type: string } });
-  t.is(got.length, 20, 'a result for every VIF');
+  t.is(got.length, MANY, 'a result for every VIF');
   const ok = got.filter((r) => r.ok).map((r) => r.vif);
-  t.true(ok.length >= 1 && ok.length < 20, `${ok.length} plugged before the signal`);
+  t.true(ok.length >= 1 && ok.length < MANY, `${ok.length} plugged before the signal`);
   t.true(got.filter((r) => !r.ok).every((r) => r.error?.type === 'BatchInterrupted'));
-  t.is(err, `os-vif plug: ${ok.length} plugged, ${20 - ok.length} failed (stopped by SIGINT)\n`);
+  t.is(err, `os-vif plug: ${ok.length} plugged, ${MANY - ok.length} failed (stopped by SIGINT)\n`);
   const okSet = new Set(ok);
   const expected = new Set(
-    Array.from({ length: 20 }, (_, i) => 20 + i)
+    Array.from({ length: MANY }, (_, i) => 20 + i)
       .filter((n) => okSet.has(idOf(n)))
       .map(qvoOf),
   );
@@ -178,14 +179,14 @@ e2e.serial('files, stdin and stream against a real OVS in a namespace', async (t
   );
   const again = file(
     'again.json',
-    Array.from({ length: 20 }, (_, i) => hybrid(20 + i)),
+    Array.from({ length: MANY }, (_, i) => hybrid(20 + i)),
   );
   const cleaned = cli([
     'unplug',
     '--vifs',
     again,
     '--instances',
-    file('again-i.json', Array(20).fill(instance)),
+    file('again-i.json', Array(MANY).fill(instance)),
   ]);
   t.is(cleaned.status, 0, cleaned.stderr);
 
