@@ -61,6 +61,7 @@ export async function runFileBatch(
   const refused = entries.length - pairs.length;
   const { bar } = ctx;
   const report = new BatchReport(ctx.action, ctx.io, ctx.json);
+  bar?.start();
   const interruptions = new Interruptions();
   try {
     const results = await runtime.all(ctx.action, pairs, {
@@ -85,6 +86,7 @@ export async function runFileBatch(
 export async function runStreamBatch(ctx: BatchContext): Promise<number> {
   const { runtime, io, bar } = ctx;
   const report = new BatchReport(ctx.action, io, true);
+  bar?.start();
   // the line and VIF of each pair given to the facade, until its result is printed
   const pending = new Map<number, { origin: Origin; pair: VifPair }>();
   // on a signal, stop reading: the process must not wait for more input to exit

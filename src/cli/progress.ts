@@ -1,6 +1,6 @@
 /**
  * A one-line progress bar for a batch, redrawn in place on a terminal's stderr. It appears only
- * once the batch has run for `delayMs` (a batch that is over sooner prints nothing), is redrawn at
+ * once the batch has run for `delayMs` from {@link ProgressBar.start} (a batch that is over sooner prints nothing), is redrawn at
  * most every `intervalMs`, and is erased before any other line is written to stderr and at the
  * end, so the terminal keeps only the command's own lines. The CLI makes one only when stderr is
  * a terminal; it never writes to stdout.
@@ -34,20 +34,25 @@ export class ProgressBar {
   private drawn = false;
   private stopped = false;
   private lastDraw = -Infinity;
-  private readonly started: number;
+  private started: number | undefined;
   private readonly now: () => number;
   private readonly delayMs: number;
   private readonly intervalMs: number;
   private readonly width: number;
-  private readonly ticker: NodeJS.Timeout | undefined;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
     this.delayMs = options.delayMs ?? 300;
     this.intervalMs = options.intervalMs ?? 100;
     this.width = options.width ?? 30;
+  }
+
+  /** The batch begins: the clock starts (nothing is drawn before). */
+  start(): void {
+    if (this.started !== undefined || this.stopped) return;
     this.started = this.now();
-    if (options.timer !== false) {
+    if (this.options.timer !== false) {
       this.ticker = setInterval(() => this.draw(false), this.intervalMs);
       this.ticker.unref();
     }
@@ -80,7 +85,7 @@ export class ProgressBar {
 
   /** The bar's text for the current counts (without the erase sequence). */
   text(): string {
-    const seconds = ((this.now() - this.started) / 1000).toFixed(1);
+    const seconds = ((this.now() - (this.started ?? this.now())) / 1000).toFixed(1);
     const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
     if (this.total === undefined || this.total === 0)
       return `${this.done - this.failed} ${this.options.verb}${failed}  ${seconds} s`;
@@ -91,7 +96,7 @@ export class ProgressBar {
 
   private draw(force: boolean): void {
     const now = this.now();
-    if (this.stopped || now - this.started < this.delayMs) return;
+    if (this.stopped || this.started === undefined || now - this.started < this.delayMs) return;
     if (!force && now - this.lastDraw < this.intervalMs) return;
     this.lastDraw = now;
     this.drawn = true;
