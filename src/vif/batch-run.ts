@@ -17,6 +17,7 @@ export interface Entry {
   index: number;
   pair: VifPair;
 }
+
 /** One batch: the slots, the counts, the progress callback. */
 export class Run {
   done = 0;
