@@ -3,6 +3,8 @@
  *
  *   os-vif plug      --vif VIF.json --instance INSTANCE.json [CONFIG] [--netns NAME] [--json]
  *   os-vif unplug    --vif VIF.json --instance INSTANCE.json [CONFIG] [--netns NAME] [--json]
+ *   os-vif plug|unplug --vifs VIFS.json --instances INSTANCES.json | --stream [--concurrency N] ...
+ *   (many VIFs in one process, one result each; docs/batch.md)
  *   os-vif host-info [--permitted VIFBridge,VIFOpenVSwitch] [CONFIG]
  *   os-vif config    [CONFIG] [--json]
  *   os-vif helper    --socket PATH --allow-uid UID[,UID...] [--allow-gid GID,...] [CONFIG]
@@ -109,6 +111,7 @@ export function processIo(): Io {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    errWrite: (text) => process.stderr.write(text),
     tty: Boolean(process.stderr.isTTY),
   };
 }

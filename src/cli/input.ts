@@ -13,6 +13,11 @@ export class InputFiles {
 
   constructor(private readonly io: Io) {}
 
+  /** Standard input is `what` (`--stream`): a file argument `-` is then refused. */
+  reserveStdin(what: string): void {
+    this.stdinTakenBy = what;
+  }
+
   /** The text of `path` (`-`: standard input), UsageError naming `what` on failure. */
   async text(path: string, what: string): Promise<string> {
     if (path === '-') {

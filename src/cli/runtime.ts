@@ -34,6 +34,18 @@ export interface Runtime {
   loadInstance(primitive: unknown): osvif.objects.InstanceInfo;
   plug(vif: osvif.objects.VIFBase, instance: osvif.objects.InstanceInfo): Promise<void>;
   unplug(vif: osvif.objects.VIFBase, instance: osvif.objects.InstanceInfo): Promise<void>;
+  /** `plugAll` / `unplugAll`. */
+  all(
+    action: 'plug' | 'unplug',
+    pairs: readonly osvif.VifPair[],
+    options: osvif.BatchOptions,
+  ): Promise<osvif.BatchResult[]>;
+  /** `plugEach` / `unplugEach`. */
+  each(
+    action: 'plug' | 'unplug',
+    source: AsyncIterable<osvif.VifPair>,
+    options: osvif.BatchOptions,
+  ): Promise<osvif.BatchSummary>;
   /** The HostInfo primitive. */
   hostInfo(permitted?: string[]): unknown;
   close(): Promise<void>;
@@ -79,6 +91,8 @@ export async function openRuntime(options: {
     loadInstance: (p) => load(p, osvif.objects.InstanceInfo, 'instance'),
     plug: (vif, instance) => osvif.plug(vif, instance),
     unplug: (vif, instance) => osvif.unplug(vif, instance),
+    all: (action, pairs, opts) => (action === 'plug' ? osvif.plugAll : osvif.unplugAll)(pairs, opts),
+    each: (action, source, opts) => (action === 'plug' ? osvif.plugEach : osvif.unplugEach)(source, opts),
     hostInfo: (permitted) => osvif.hostInfo(permitted).toPrimitive(),
     close: () => osvif.reset(),
   };

@@ -44,6 +44,10 @@ export interface Io {
   tty: boolean;
   /** Reads all of standard input (a file argument `-`); default: the process's. */
   stdin?: () => Promise<string>;
+  /** Standard input as it arrives (`--stream`); default: the process's. */
+  stdinChunks?: () => AsyncIterable<Buffer | string>;
+  /** Writes to stderr as is, no newline added (progress bars); none: no progress bar. */
+  errWrite?: (text: string) => void;
 }
 
 /** `--help` text of a command. */

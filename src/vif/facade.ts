@@ -207,6 +207,11 @@ export function isInitialized(): boolean {
   return manager !== undefined;
 }
 
+/** Do calls go to an `os-vif helper` (`initialize({ helper })`)? For the batch's default concurrency. */
+export function throughHelper(): boolean {
+  return requireManager().remote !== undefined;
+}
+
 /** Names of the loaded plugins, sorted. */
 export function loadedPlugins(): string[] {
   const m = requireManager();

@@ -3,6 +3,19 @@
  */
 
 export {
+  type BatchOptions,
+  type BatchProgress,
+  type BatchResult,
+  type BatchSummary,
+  DEFAULT_BATCH_CONCURRENCY,
+  HELPER_BATCH_CONCURRENCY,
+  plugAll,
+  plugEach,
+  unplugAll,
+  unplugEach,
+  type VifPair,
+} from './batch.js';
+export {
   type ConfigGroups,
   type ConfigOption,
   gatherGroup,
