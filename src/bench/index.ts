@@ -11,6 +11,6 @@ export { type BenchArgs, BenchOptionError, DEFAULT_SIZES, MAX_N, parseBenchArgs 
 export { type RunOptions, runScaleBench } from './runner.js';
 export { BenchSandbox } from './sandbox.js';
 export { renderSvg } from './svg.js';
-export { FLOOR, PYTHON, peersOf, renderTables, SHELL } from './table.js';
+export { FLOOR, PYTHON, peersOf, renderScaling, renderTables, SHELL } from './table.js';
 export * from './types.js';
 export { verifyPlugged, verifyUnplugged } from './verify.js';

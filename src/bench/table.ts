@@ -54,9 +54,50 @@ export function peersOf(report: BenchReport, kind: Kind, n: number): Map<string,
   return new Map(report.samples.filter((s) => s.kind === kind && s.n === n).map((s) => [s.method, s]));
 }
 
+/**
+ * Per kind, the cost per VIF of every method at each N and how it grows from the second-largest
+ * N to the largest (ms/VIF at N=1000 ÷ ms/VIF at N=100 for the default sizes).
+ */
+export function renderScaling(report: BenchReport): string[] {
+  const sizes = report.sizes;
+  if (sizes.length < 2) return [];
+  const [prev, last] = sizes.slice(-2) as [number, number];
+  const lines: string[] = [];
+  for (const kind of report.kinds) {
+    const methods = report.methods.filter((m) =>
+      report.samples.some((s) => s.kind === kind && s.method === m.id && s.status === 'ok'),
+    );
+    if (methods.length === 0) continue;
+    const head = sizes.map((n) => `N=${n}`);
+    lines.push(
+      `### ${kind}: ms per VIF (plug / unplug) against N`,
+      '',
+      `| method | ${head.join(' | ')} | plug N=${last} ÷ N=${prev} | unplug N=${last} ÷ N=${prev} |`,
+      `| --- | ${sizes.map(() => '---:').join(' | ')} | ---: | ---: |`,
+    );
+    for (const m of methods) {
+      const at = (n: number) => report.samples.find((s) => s.kind === kind && s.n === n && s.method === m.id);
+      const perVif = (n: number, phase: Phase) => {
+        const s = at(n);
+        return s?.status === 'ok' && s[phase] !== undefined ? (s[phase] as number) / n : undefined;
+      };
+      const cell = (n: number) => {
+        const p = perVif(n, 'plugMs');
+        const u = perVif(n, 'unplugMs');
+        return p === undefined ? '—' : `${sig(p)} / ${u === undefined ? '—' : sig(u)}`;
+      };
+      lines.push(
+        `| ${m.label} | ${sizes.map(cell).join(' | ')} | ${ratio(perVif(last, 'plugMs'), perVif(prev, 'plugMs'))} | ${ratio(perVif(last, 'unplugMs'), perVif(prev, 'unplugMs'))} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
 /** The tables and a line per failed or unavailable method. */
 export function renderTables(report: BenchReport): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...renderScaling(report)];
   for (const kind of report.kinds) {
     for (const n of report.sizes) {
       const peers = peersOf(report, kind, n);

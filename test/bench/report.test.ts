@@ -109,6 +109,9 @@ test('table: ms per VIF, total, ÷ floor, shell ÷ it, Python ÷ it; failures na
   t.regex(text, /\| label floor \| 10\.0 \| 100 ms \| 1\.00x \|/);
   t.regex(text, /\| label lib-plugall \(unavailable\) \| — \|/);
   t.regex(text, /- label lib-plugall: failed: after plug: tap…: missing/);
+  // scaling: ms/VIF at each N and N=100 ÷ N=10 (all in flight: 12 / 15 = 0.8; unplug 4 / 4 = 1)
+  t.regex(text, /\| label lib-inflight \| 15\.0 \/ 4\.00 \| 12\.0 \/ 4\.00 \| 0\.800x \| 1\.00x \|/);
+  t.notRegex(text, /\| label lib-plugall \| .* \| .* \|\n/, 'no verified sample, no scaling row');
 });
 
 test('svg: one panel per kind and phase, a line per method with points, log axes, no NaN', (t) => {
