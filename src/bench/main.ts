@@ -34,17 +34,24 @@ export async function benchMain(
 ): Promise<{ report: BenchReport; files: string[]; ok: boolean }> {
   const all = allMethods(baselines);
   const methods = all.filter((m) => args.methods.includes(m.id));
-  const report = await runScaleBench({ sizes: args.sizes, kinds: args.kinds, methods, progress: io.err });
-  const tables = renderTables(report);
-  const files: string[] = [];
-  if (args.out !== undefined) {
-    await mkdir(args.out, { recursive: true });
-    const stem = path.join(args.out, resultStem(args, all));
+  const stem = args.out === undefined ? undefined : path.join(args.out, resultStem(args, all));
+  const files = stem === undefined ? [] : [`${stem}.json`, `${stem}.md`, `${stem}.svg`];
+  const write = async (report: BenchReport) => {
+    if (stem === undefined) return;
+    await mkdir(path.dirname(stem), { recursive: true });
     await writeFile(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(`${stem}.md`, `${tables.join('\n')}\n`);
+    await writeFile(`${stem}.md`, `${renderTables(report).join('\n')}\n`);
     await writeFile(`${stem}.svg`, renderSvg(report));
-    files.push(`${stem}.json`, `${stem}.md`, `${stem}.svg`);
-  }
+  };
+  const report = await runScaleBench({
+    sizes: args.sizes,
+    kinds: args.kinds,
+    methods,
+    progress: io.err,
+    onSample: write, // a long run that is stopped still leaves what it measured
+  });
+  await write(report);
+  const tables = renderTables(report);
   if (args.json) io.out(JSON.stringify(report));
   else for (const line of tables) io.out(line);
   for (const f of files) io.err(`wrote ${f}`);

@@ -17,6 +17,8 @@ export interface RunOptions {
   methods: readonly Method[];
   /** One line per finished sample (and per phase of long ones); stderr in the commands. */
   progress?: ((line: string) => void) | undefined;
+  /** Called after each sample with the report so far (`complete: false`). */
+  onSample?: ((partial: BenchReport) => Promise<void>) | undefined;
 }
 
 const fmt = (ms: number, n: number) => `${ms.toFixed(0)} ms (${(ms / n).toFixed(3)} ms/VIF)`;
@@ -67,7 +69,15 @@ async function measure(
   return sample;
 }
 
-/** Runs every (kind, size, method) and returns the report. */
+/** Cheap methods first, so a long run interrupted late still has the comparisons that matter. */
+const COST_RANK: Readonly<Record<string, number>> = { floor: 0, python: 2, shell: 3 };
+const rank = (m: Method) => COST_RANK[m.id] ?? 1;
+
+/**
+ * Runs every (size, kind, method): sizes in increasing order, and at each size the floor and
+ * this library's methods before Python and the shell. The samples come back in table order
+ * (kind, size, method as given); `onSample` gets the report so far after each sample.
+ */
 export async function runScaleBench(options: RunOptions): Promise<BenchReport> {
   const started = new Date();
   const t0 = performance.now();
@@ -81,15 +91,42 @@ export async function runScaleBench(options: RunOptions): Promise<BenchReport> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const samples: Sample[] = [];
+  const report = (complete: boolean): BenchReport => {
+    const order = (s: Sample) => [
+      options.kinds.indexOf(s.kind),
+      options.sizes.indexOf(s.n),
+      options.methods.findIndex((m) => m.id === s.method),
+    ];
+    const sorted = [...samples].sort((a, b) => {
+      const [x, y] = [order(a), order(b)];
+      return (
+        (x[0] as number) - (y[0] as number) ||
+        (x[1] as number) - (y[1] as number) ||
+        (x[2] as number) - (y[2] as number)
+      );
+    });
+    return {
+      started: started.toISOString(),
+      seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+      complete,
+      host: { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), kernel: os.release() },
+      sizes: [...options.sizes],
+      kinds: [...options.kinds],
+      methods: options.methods.map((m) => ({ id: m.id, label: m.label, family: m.family })),
+      samples: sorted,
+    };
+  };
+  const byCost = [...options.methods].sort((a, b) => rank(a) - rank(b));
   try {
-    for (const kind of options.kinds) {
-      for (const n of options.sizes) {
-        for (const method of options.methods) {
+    for (const n of [...options.sizes].sort((a, b) => a - b)) {
+      for (const kind of options.kinds) {
+        for (const method of byCost) {
           const tag = `${kind} N=${n} ${method.id}`;
           const sample = await measure(kind, n, method, live, (s) => say(`${tag}: ${s}`));
           samples.push(sample);
           if (sample.status === 'ok') say(`${tag}: unplug ${fmt(sample.unplugMs as number, n)}, verified`);
           else say(`${tag}: ${sample.status.toUpperCase()}: ${sample.reason}`);
+          await options.onSample?.(report(false));
         }
       }
     }
@@ -97,13 +134,5 @@ export async function runScaleBench(options: RunOptions): Promise<BenchReport> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return {
-    started: started.toISOString(),
-    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
-    host: { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), kernel: os.release() },
-    sizes: [...options.sizes],
-    kinds: [...options.kinds],
-    methods: options.methods.map((m) => ({ id: m.id, label: m.label, family: m.family })),
-    samples,
-  };
+  return report(true);
 }

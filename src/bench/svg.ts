@@ -162,7 +162,7 @@ export function renderSvg(report: BenchReport): string {
     );
   });
   out.push(
-    `<text x="${width - 6}" y="${height - 6}" text-anchor="end" fill="#888" font-size="9">${esc(`${report.started}, ${report.host.cpus} CPUs, Node ${report.host.node}; ${kinds.map((k) => KIND_TITLES[k].split(' (')[0]).join(', ')}`)}</text>`,
+    `<text x="${width - 6}" y="${height - 6}" text-anchor="end" fill="#888" font-size="9">${esc(`${report.complete ? '' : 'PARTIAL '}${report.started}, ${report.host.cpus} CPUs, Node ${report.host.node}; ${kinds.map((k) => KIND_TITLES[k].split(' (')[0]).join(', ')}`)}</text>`,
   );
   out.push('</svg>');
   return `${out.join('\n')}\n`;

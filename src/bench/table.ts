@@ -120,7 +120,7 @@ export function renderTables(report: BenchReport): string[] {
     }
   }
   lines.push(
-    `Run ${report.started}, ${report.seconds} s, Node ${report.host.node}, ${report.host.cpus} CPUs, kernel ${report.host.kernel}, load average at the end ${report.host.loadavg.map((l) => l.toFixed(2)).join(' ')}.`,
+    `${report.complete ? 'Run' : 'PARTIAL run (still going or stopped)'} ${report.started}, ${report.seconds} s, Node ${report.host.node}, ${report.host.cpus} CPUs, kernel ${report.host.kernel}, load average at the end ${report.host.loadavg.map((l) => l.toFixed(2)).join(' ')}.`,
   );
   return lines;
 }

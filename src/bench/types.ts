@@ -84,6 +84,8 @@ export interface BenchReport {
   started: string;
   /** Seconds the run took, sandboxes included. */
   seconds: number;
+  /** False in the files a run rewrites after each sample while it is still going. */
+  complete: boolean;
   host: { node: string; cpus: number; loadavg: number[]; kernel: string };
   sizes: number[];
   kinds: Kind[];

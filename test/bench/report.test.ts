@@ -67,6 +67,7 @@ function report(): BenchReport {
   return {
     started: '2026-12-05T06:00:00.000Z',
     seconds: 1,
+    complete: true,
     host: { node: 'v20', cpus: 2, loadavg: [0, 0, 0], kernel: 'k' },
     sizes: [10, 100],
     kinds: ['plain'],
