@@ -161,6 +161,7 @@ export const shellMethod: Method = {
   id: 'shell',
   label: 'one process per step (ip, sysctl, ovs-vsctl)',
   family: 'baseline',
+  oneAtATime: true,
   async unavailable() {
     return has('ovs-vsctl', ['--version']) && has('ip', ['-V']) ? undefined : 'ovs-vsctl or ip missing';
   },
@@ -287,6 +288,7 @@ export const pythonMethod: Method = {
   id: 'python',
   label: 'Python os-vif 3.0.0 (in process)',
   family: 'baseline',
+  oneAtATime: true,
   async unavailable(kind: Kind) {
     const mod = kind === 'linux_bridge' ? 'vif_plug_linux_bridge.linux_bridge' : 'vif_plug_ovs.ovs';
     return has('/usr/bin/python3', ['-c', `import os_vif, ${mod}`])

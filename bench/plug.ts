@@ -22,6 +22,7 @@ async function main(): Promise<number> {
       methods: { type: 'string' },
       json: { type: 'boolean' },
       out: { type: 'string' },
+      'serial-max': { type: 'string' },
     },
   });
   let args: ReturnType<typeof parseBenchArgs>;

@@ -39,6 +39,7 @@ export const oneAtATime: Method = {
   id: 'lib-serial',
   label: 'this library, one at a time',
   family: 'library',
+  oneAtATime: true,
   unavailable: always,
   async open(ctx) {
     await loadLibrary(ctx);

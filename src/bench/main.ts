@@ -47,6 +47,7 @@ export async function benchMain(
     sizes: args.sizes,
     kinds: args.kinds,
     methods,
+    serialMax: args.serialMax,
     progress: io.err,
     onSample: write, // a long run that is stopped still leaves what it measured
   });

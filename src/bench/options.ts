@@ -1,6 +1,7 @@
 /**
  * The benchmark's options, shared by `npm run bench` and `os-vif bench`: `--n 10,100,1000`,
- * `--kinds plain,hybrid,linux_bridge`, `--methods lib-inflight,floor,…`, `--json`, `--out DIR`.
+ * `--kinds plain,hybrid,linux_bridge`, `--methods lib-inflight,floor,…`, `--serial-max N`, `--json`,
+ * `--out DIR`.
  */
 import { methodIds } from './methods.js';
 import { KINDS, type Kind } from './types.js';
@@ -17,6 +18,8 @@ export interface BenchArgs {
   /** Method ids, in table order. */
   methods: string[];
   json: boolean;
+  /** The largest N for the one-at-a-time methods (shell, Python, lib-serial); undefined: all. */
+  serialMax: number | undefined;
   /** Directory for the JSON, Markdown and SVG results; undefined: none written. */
   out: string | undefined;
 }
@@ -42,6 +45,7 @@ export function parseBenchArgs(values: {
   methods?: string | undefined;
   json?: boolean | undefined;
   out?: string | undefined;
+  'serial-max'?: string | undefined;
 }): BenchArgs {
   const sizes = (list(values.n) ?? DEFAULT_SIZES.map(String)).map(Number);
   if (sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_N))
@@ -57,7 +61,11 @@ export function parseBenchArgs(values: {
   const badMethod = methods.find((m) => !known.includes(m));
   if (methods.length === 0 || badMethod !== undefined)
     throw new BenchOptionError(`--methods takes ${known.join(', ')}; got ${values.methods}`);
+  const serialMax = values['serial-max'] === undefined ? undefined : Number(values['serial-max']);
+  if (serialMax !== undefined && !(Number.isInteger(serialMax) && serialMax >= 1))
+    throw new BenchOptionError(`--serial-max must be a positive integer, got ${values['serial-max']}`);
   return {
+    serialMax,
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     kinds: KINDS.filter((k) => kinds.includes(k)),
     methods: known.filter((m) => methods.includes(m)),

@@ -17,6 +17,8 @@ export interface RunOptions {
   methods: readonly Method[];
   /** One line per finished sample (and per phase of long ones); stderr in the commands. */
   progress?: ((line: string) => void) | undefined;
+  /** Run the one-at-a-time methods only for N up to this (default: every N). */
+  serialMax?: number | undefined;
   /** Called after each sample with the report so far (`complete: false`). */
   onSample?: ((partial: BenchReport) => Promise<void>) | undefined;
 }
@@ -112,6 +114,7 @@ export async function runScaleBench(options: RunOptions): Promise<BenchReport> {
       host: { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), kernel: os.release() },
       sizes: [...options.sizes],
       kinds: [...options.kinds],
+      serialMax: options.serialMax,
       methods: options.methods.map((m) => ({ id: m.id, label: m.label, family: m.family })),
       samples: sorted,
     };
@@ -122,7 +125,18 @@ export async function runScaleBench(options: RunOptions): Promise<BenchReport> {
       for (const kind of options.kinds) {
         for (const method of byCost) {
           const tag = `${kind} N=${n} ${method.id}`;
-          const sample = await measure(kind, n, method, live, (s) => say(`${tag}: ${s}`));
+          const skip = method.oneAtATime === true && options.serialMax !== undefined && n > options.serialMax;
+          const sample: Sample = skip
+            ? {
+                kind,
+                n,
+                method: method.id,
+                label: method.label,
+                family: method.family,
+                status: 'skipped',
+                reason: `one VIF at a time: run up to N=${options.serialMax} (--serial-max)`,
+              }
+            : await measure(kind, n, method, live, (s) => say(`${tag}: ${s}`));
           samples.push(sample);
           if (sample.status === 'ok') say(`${tag}: unplug ${fmt(sample.unplugMs as number, n)}, verified`);
           else say(`${tag}: ${sample.status.toUpperCase()}: ${sample.reason}`);

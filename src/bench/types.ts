@@ -56,6 +56,11 @@ export interface Method {
   readonly label: string;
   /** `library`: this library's code; `baseline`: what it is compared with; `floor`: the floor. */
   readonly family: 'library' | 'baseline' | 'floor';
+  /**
+   * It plugs one VIF after another, each waiting for ovs-vswitchd, whose reconfiguration grows
+   * with the ports on the bridge: its time grows faster than N (`--serial-max` bounds its N).
+   */
+  readonly oneAtATime?: boolean;
   /** Why it cannot run for `kind` here, or undefined when it can. */
   unavailable(kind: Kind): Promise<string | undefined>;
   /** Untimed preparation inside the sandbox (loading the library, writing input files). */
@@ -69,8 +74,11 @@ export interface Sample {
   method: string;
   label: string;
   family: Method['family'];
-  /** `ok`: both times measured and verified; `failed`: an error or a failed check; `unavailable`. */
-  status: 'ok' | 'failed' | 'unavailable';
+  /**
+   * `ok`: both times measured and verified; `failed`: an error or a failed check;
+   * `unavailable`: this build or host cannot run it; `skipped`: not run at this N (`--serial-max`).
+   */
+  status: 'ok' | 'failed' | 'unavailable' | 'skipped';
   /** Total milliseconds for all N VIFs (present when measured). */
   plugMs?: number;
   unplugMs?: number;
@@ -89,6 +97,8 @@ export interface BenchReport {
   host: { node: string; cpus: number; loadavg: number[]; kernel: string };
   sizes: number[];
   kinds: Kind[];
+  /** The largest N the one-at-a-time methods ran at (undefined: every N). */
+  serialMax?: number | undefined;
   methods: { id: string; label: string; family: Method['family'] }[];
   samples: Sample[];
 }

@@ -25,6 +25,11 @@ export const benchCommand: Command = {
     n: { type: 'string', value: 'N[,N...]', help: `VIFs per run, 1 to ${MAX_N} (default 10,100,1000)` },
     kinds: { type: 'string', value: 'KIND[,KIND...]', help: 'plain, hybrid, linux_bridge (default all)' },
     methods: { type: 'string', value: 'ID[,ID...]', help: `${methodIds().join(', ')} (default all)` },
+    'serial-max': {
+      type: 'string',
+      value: 'N',
+      help: 'run the one-at-a-time methods (shell, python, lib-serial) only up to this N',
+    },
     out: { type: 'string', value: 'DIR', help: 'also write the results as JSON, Markdown and SVG into DIR' },
     json: { type: 'boolean', help: 'print the report as JSON (alone on stdout; progress goes to stderr)' },
   },

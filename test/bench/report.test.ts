@@ -7,11 +7,13 @@ import {
   allMethods,
   BenchOptionError,
   type BenchReport,
+  type Method,
   methodIds,
   parseBenchArgs,
   renderSvg,
   renderTables,
   resultStem,
+  runScaleBench,
 } from '../../src/bench/index.js';
 
 test('options: defaults, lists, order and bad values', (t) => {
@@ -34,6 +36,29 @@ test('options: defaults, lists, order and bad values', (t) => {
   ])
     t.throws(() => parseBenchArgs(bad), { instanceOf: BenchOptionError }, JSON.stringify(bad));
   t.throws(() => parseBenchArgs({ n: 'lots' }), { message: /--n must be an integer/ });
+  t.is(parseBenchArgs({ 'serial-max': '100' }).serialMax, 100);
+  t.is(parseBenchArgs({}).serialMax, undefined);
+  t.throws(() => parseBenchArgs({ 'serial-max': '0' }), { instanceOf: BenchOptionError });
+});
+
+test('--serial-max: a one-at-a-time method above it is skipped, with the reason, and never opened', async (t) => {
+  let opened = 0;
+  const serial: Method = {
+    id: 'serial',
+    label: 'one by one',
+    family: 'library',
+    oneAtATime: true,
+    unavailable: async () => undefined,
+    open: async () => {
+      opened++;
+      throw new Error('not here');
+    },
+  };
+  const report = await runScaleBench({ sizes: [2], kinds: ['plain'], methods: [serial], serialMax: 1 });
+  t.is(opened, 0);
+  t.is(report.serialMax, 1);
+  t.like(report.samples[0], { status: 'skipped', reason: 'one VIF at a time: run up to N=1 (--serial-max)' });
+  t.true(report.complete);
 });
 
 test('result file names say which subset a run was', (t) => {
