@@ -11,7 +11,7 @@
  *   (plug, unplug and host-info take --helper PATH to go through a running helper)
  *   os-vif demo      [--ovn]
  *   os-vif cni       (CNI_COMMAND etc. in the environment; also with no command when CNI_COMMAND is set)
- *   os-vif bench     [--n 10,100,1000] [--kinds K,...] [--methods M,...] [--out DIR] [--json]
+ *   os-vif bench     [--n 10,100,1000] [--kinds K,...] [--methods M,...] [--serial-max N] [--out DIR] [--json]
  *   os-vif --version
  *
  * CONFIG is any of --config-file FILE (repeatable), --config CONFIG.json, --set GROUP.OPTION=VALUE
