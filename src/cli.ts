@@ -11,7 +11,7 @@
  *   (plug, unplug and host-info take --helper PATH to go through a running helper)
  *   os-vif demo      [--ovn]
  *   os-vif cni       (CNI_COMMAND etc. in the environment; also with no command when CNI_COMMAND is set)
- *   os-vif bench     [--n 200] [--json]
+ *   os-vif bench     [--n 10,100,1000] [--kinds K,...] [--methods M,...] [--serial-max N] [--out DIR] [--json]
  *   os-vif --version
  *
  * CONFIG is any of --config-file FILE (repeatable), --config CONFIG.json, --set GROUP.OPTION=VALUE
@@ -31,9 +31,8 @@ import { helperCommand } from './cli/helper.js';
 import { hostInfoCommand } from './cli/host-info.js';
 import { plugCommand, unplugCommand } from './cli/plug.js';
 import { type Command, commandHelp, type Io, parseCommand, UsageError } from './cli/usage.js';
-import { benchAvailable } from './demo/bench.js';
 
-/** The commands; `bench` only where the benchmarks are built (a repository, not the package). */
+/** The commands. */
 const COMMANDS: Command[] = [
   plugCommand,
   unplugCommand,
@@ -42,7 +41,7 @@ const COMMANDS: Command[] = [
   helperCommand,
   demoCommand,
   cniCommand,
-  ...(benchAvailable() ? [benchCommand] : []),
+  benchCommand,
 ];
 
 /** The package's version, from its package.json. */

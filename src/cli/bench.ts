@@ -1,27 +1,48 @@
-/** `os-vif bench`: plugs and unplugs N VIFs in a sandbox with each method and prints the rates. */
-import { runBench } from '../demo/bench.js';
+/**
+ * `os-vif bench`: the scale benchmark (src/bench). In a repository build it loads the baselines
+ * (`dist/bench/baselines.js`: one process per step, Python os-vif, the floors) and runs exactly
+ * what `npm run bench` runs; the package ships without them, so there it measures this
+ * library's methods and marks the baselines unavailable.
+ */
+import { existsSync } from 'node:fs';
+import { BenchOptionError, benchMain, MAX_N, methodIds, parseBenchArgs } from '../bench/index.js';
+import type { Method } from '../bench/types.js';
 import { type Command, UsageError } from './usage.js';
+
+const BASELINES = new URL('../../bench/baselines.js', import.meta.url);
+
+async function loadBaselines(): Promise<readonly Method[]> {
+  if (!existsSync(BASELINES)) return [];
+  const mod = (await import(BASELINES.href)) as { BASELINE_METHODS?: readonly Method[] };
+  return mod.BASELINE_METHODS ?? [];
+}
 
 /** `os-vif bench`. */
 export const benchCommand: Command = {
   name: 'bench',
-  summary:
-    'Benchmark plug/unplug of N hybrid VIFs in a sandbox (shell-based way, this library, Python os-vif).',
+  summary: 'Benchmark plugging N VIFs in a sandbox: this library against shell, Python os-vif and the floor.',
   options: {
-    n: { type: 'string', value: 'N', help: 'VIFs per method (default 200)' },
-    json: { type: 'boolean', help: 'print the results as JSON' },
+    n: { type: 'string', value: 'N[,N...]', help: `VIFs per run, 1 to ${MAX_N} (default 10,100,1000)` },
+    kinds: { type: 'string', value: 'KIND[,KIND...]', help: 'plain, hybrid, linux_bridge (default all)' },
+    methods: { type: 'string', value: 'ID[,ID...]', help: `${methodIds().join(', ')} (default all)` },
+    'serial-max': {
+      type: 'string',
+      value: 'N',
+      help: 'run the one-at-a-time methods (shell, python, lib-serial) only up to this N',
+    },
+    out: { type: 'string', value: 'DIR', help: 'also write the results as JSON, Markdown and SVG into DIR' },
+    json: { type: 'boolean', help: 'print the report as JSON (alone on stdout; progress goes to stderr)' },
   },
   async run(values, io) {
-    const n = values.n === undefined ? 200 : Number(values.n);
-    if (!Number.isInteger(n) || n < 1 || n > 5000)
-      throw new UsageError(`--n must be an integer from 1 to 5000, got ${values.n}`);
+    let args: ReturnType<typeof parseBenchArgs>;
+    try {
+      args = parseBenchArgs(values as Parameters<typeof parseBenchArgs>[0]);
+    } catch (error) {
+      if (error instanceof BenchOptionError) throw new UsageError(error.message);
+      throw error;
+    }
     if (process.getuid?.() !== 0) throw new UsageError('run as root (it creates network namespaces)');
-    const results = await runBench({
-      n,
-      progress: io.tty ? (line) => process.stderr.write(line) : undefined,
-    });
-    if (values.json) io.out(JSON.stringify(results));
-    else for (const line of results.table) io.out(line);
-    return results.ok ? 0 : 1;
+    const { ok } = await benchMain(args, { out: io.out, err: io.err }, await loadBaselines());
+    return ok ? 0 : 1;
   },
 };
