@@ -1,0 +1,76 @@
+"""Drives Python os-vif 3.0.0's linux_bridge plugin (Debian python3-os-vif) in process, for the
+forwarding-rule cross-checks and the nftables benchmark.
+
+Reads one JSON request on stdin and prints one JSON line. Run it inside the host namespace
+(`ip netns exec NS /usr/bin/python3 pylinuxbridge.py`): os-vif's iptables manager shells out to
+`iptables-save -c` / `iptables-restore -c`, which are iptables-nft on Debian. oslo.privsep runs
+in process (client mode off: no daemon, no rootwrap); the external locks (`nova-lock_bridge`,
+`nova-iptables`, ...) live in a private lock_path.
+
+Requests ("config" as for pyosvif.py: {"os_vif_linux_bridge": {option: value}}):
+  {"action": "plug", "vif": <primitive>, "instance_info": <primitive>, "config": {...}}
+      os_vif.plug, as a caller would: {"ok": true} or {"ok": false, "error": "..."}.
+  {"action": "filter", "bridges": ["br0", ...], "gateway": true|false, "config": {...}}
+      os-vif's own rule step, linux_net._ensure_bridge_filtering(bridge, gateway) for each bridge
+      in turn: the flat path's gateway rules (gateway true) or the VLAN path's drop rules (false,
+      which os-vif 3.0.0's plug never reaches: it raises TypeError one call before). Answers
+      {"ok": true, "ms": [per-bridge milliseconds]}: each bridge's iptables-save/rewrite/
+      iptables-restore cycle, timed inside this process.
+"""
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+from oslo_config import cfg
+import os_vif
+from os_vif.objects import base as vo_base
+from vif_plug_linux_bridge import linux_bridge
+from vif_plug_linux_bridge import linux_net
+from vif_plug_linux_bridge import privsep as lb_privsep
+
+
+def main():
+    request = json.load(sys.stdin)
+    logging.basicConfig(level=logging.CRITICAL)
+    cfg.CONF([], project="pylinuxbridge", default_config_files=[])
+    lb_privsep.vif_plug.set_client_mode(False)
+    cfg.CONF.register_opts(linux_bridge.LinuxBridgePlugin.CONFIG_OPTS,
+                           group="os_vif_linux_bridge")
+    for group, options in (request.get("config") or {}).items():
+        for name, value in options.items():
+            cfg.CONF.set_override(name, value, group=group)
+    lock_dir = tempfile.mkdtemp(prefix="ovtpylock")
+    cfg.CONF.set_override("lock_path", lock_dir, group="oslo_concurrency")
+    # loads the plugins: LinuxBridgePlugin() builds the IptablesManager from the options
+    os_vif.initialize()
+    try:
+        if request["action"] == "plug":
+            load = vo_base.VersionedObject.obj_from_primitive
+            os_vif.plug(load(request["vif"]), load(request["instance_info"]))
+            answer = {"ok": True}
+        else:
+            gateway = True if request.get("gateway") else None
+            ms = []
+            for bridge in request["bridges"]:
+                started = time.perf_counter()
+                linux_net._ensure_bridge_filtering(bridge, gateway)
+                ms.append((time.perf_counter() - started) * 1000)
+            answer = {"ok": True, "ms": ms}
+    except Exception as err:  # report, never crash: the caller compares outcomes
+        cause = getattr(err, "kwargs", {}).get("err", "")
+        detail = "%s: %s" % (type(err).__name__, err)
+        if cause:
+            detail += " (cause %s: %s)" % (type(cause).__name__, cause)
+        answer = {"ok": False, "error": detail}
+    print(json.dumps(answer))
+    sys.stdout.flush()
+    shutil.rmtree(lock_dir, ignore_errors=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
