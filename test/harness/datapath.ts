@@ -109,47 +109,56 @@ export class Datapath {
     return this.host.name;
   }
 
+  /** Wires the namespaces: one `ip -batch` per namespace, then the host's sysctls and policy. */
   private wire(): void {
     const { host: h, guest: g, far: x, routed: y, other: z } = this;
     const br = this.options.bridge;
-    const veth = (a: string, peerNs: TestNetns) => {
-      h.ip('link', 'add', a, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peerNs.name);
-      h.ip('link', 'set', a, 'up');
-      peerNs.ip('link', 'set', 'eth0', 'up');
+    const cmds = new Map<TestNetns, string[]>([h, g, x, y, z].map((ns) => [ns, []]));
+    const run = (ns: TestNetns, ...lines: string[]) => cmds.get(ns)?.push(...lines);
+    const veth = (dev: string, peer: TestNetns) => {
+      run(h, `link add ${dev} type veth peer name eth0 netns ${peer.name}`, `link set ${dev} up`);
+      run(peer, 'link set eth0 up');
     };
-    h.ip('link', 'add', br, 'type', 'bridge');
-    h.ip('addr', 'add', '10.1.0.1/24', 'dev', br);
-    h.ip('link', 'set', br, 'up');
+    run(h, `link add ${br} type bridge`, `addr add 10.1.0.1/24 dev ${br}`, `link set ${br} up`);
     veth('tapg0', g);
-    h.ip('link', 'set', 'tapg0', 'master', br);
-    g.ip('addr', 'add', '10.1.0.2/24', 'dev', 'eth0');
-    g.ip('route', 'add', 'default', 'via', '10.1.0.1');
+    run(h, `link set tapg0 master ${br}`);
+    run(g, 'addr add 10.1.0.2/24 dev eth0', 'route add default via 10.1.0.1');
     veth('nic0', x);
-    if (this.options.vlan === undefined) {
-      h.ip('link', 'set', 'nic0', 'master', br);
-      x.ip('addr', 'add', '10.1.0.3/24', 'dev', 'eth0');
+    const n = this.options.vlan;
+    if (n === undefined) {
+      run(h, `link set nic0 master ${br}`);
+      run(x, 'addr add 10.1.0.3/24 dev eth0');
     } else {
-      const n = String(this.options.vlan);
-      h.ip('link', 'add', `vlan${n}`, 'link', 'nic0', 'type', 'vlan', 'id', n);
-      h.ip('link', 'set', `vlan${n}`, 'master', br);
-      h.ip('link', 'set', `vlan${n}`, 'up');
-      x.ip('link', 'add', `eth0.${n}`, 'link', 'eth0', 'type', 'vlan', 'id', n);
-      x.ip('link', 'set', `eth0.${n}`, 'up');
-      x.ip('addr', 'add', '10.1.0.3/24', 'dev', `eth0.${n}`);
+      run(
+        h,
+        `link add vlan${n} link nic0 type vlan id ${n}`,
+        `link set vlan${n} master ${br}`,
+        `link set vlan${n} up`,
+      );
+      run(
+        x,
+        `link add eth0.${n} link eth0 type vlan id ${n}`,
+        `link set eth0.${n} up`,
+        `addr add 10.1.0.3/24 dev eth0.${n}`,
+      );
     }
-    x.ip('route', 'add', 'default', 'via', '10.1.0.1');
+    run(x, 'route add default via 10.1.0.1');
     for (const [dev, ns, net] of [
       ['up1', y, '10.2.0'],
       ['up2', z, '10.3.0'],
     ] as const) {
       veth(dev, ns);
-      h.ip('addr', 'add', `${net}.1/24`, 'dev', dev);
-      ns.ip('addr', 'add', `${net}.2/24`, 'dev', 'eth0');
-      ns.ip('route', 'add', 'default', 'via', `${net}.1`);
+      run(h, `addr add ${net}.1/24 dev ${dev}`);
+      run(ns, `addr add ${net}.2/24 dev eth0`, `route add default via ${net}.1`);
     }
-    this.sysctl('net.ipv4.ip_forward', '1');
-    this.sysctl('net.bridge.bridge-nf-call-iptables', '1');
-    if (this.options.policy === 'drop') this.iptables('-P', 'FORWARD', 'DROP');
+    // the host first: it makes the peers' ends
+    for (const [ns, lines] of cmds) sh('ip', ['-n', ns.name, '-batch', '-'], `${lines.join('\n')}\n`);
+    const policy = this.options.policy === 'drop' ? ' && iptables-nft -P FORWARD DROP' : '';
+    const r = this.host.exec('sh', [
+      '-c',
+      `sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1${policy}`,
+    ]);
+    if (r.status !== 0) throw new Error(`configuring ${this.host.name}: ${r.stderr.trim()}`);
   }
 
   /** `sysctl -w` in the host namespace; throws if the value did not stick. */

@@ -1,8 +1,11 @@
 """Drives Python os-vif 3.0.0's linux_bridge plugin (Debian python3-os-vif) in process, for the
 forwarding-rule cross-checks and the nftables benchmark.
 
-Reads one JSON request on stdin and prints one JSON line. Run it inside the host namespace
-(`ip netns exec NS /usr/bin/python3 pylinuxbridge.py`): os-vif's iptables manager shells out to
+Reads one JSON request on stdin and prints one JSON line; with --serve, one request a line, one
+answer a line, until stdin ends (Python's start-up, a second or more, is paid once). A request's
+"netns" moves the process into that namespace first (setns, as `ip netns exec` does); the plugin
+is loaded anew for each request (os_vif.initialize(reset=True)) with the request's options.
+Run as root: os-vif's iptables manager shells out to
 `iptables-save -c` / `iptables-restore -c`, which are iptables-nft on Debian. oslo.privsep runs
 in process (client mode off: no daemon, no rootwrap); the external locks (`nova-lock_bridge`,
 `nova-iptables`, ...) live in a private lock_path.
@@ -17,6 +20,7 @@ Requests ("config" as for pyosvif.py: {"os_vif_linux_bridge": {option: value}}):
       {"ok": true, "ms": [per-bridge milliseconds]}: each bridge's iptables-save/rewrite/
       iptables-restore cycle, timed inside this process.
 """
+import ctypes
 import json
 import logging
 import os
@@ -32,43 +36,70 @@ from vif_plug_linux_bridge import linux_bridge
 from vif_plug_linux_bridge import linux_net
 from vif_plug_linux_bridge import privsep as lb_privsep
 
+CLONE_NEWNET = 0x40000000
 
-def main():
-    request = json.load(sys.stdin)
-    logging.basicConfig(level=logging.CRITICAL)
-    cfg.CONF([], project="pylinuxbridge", default_config_files=[])
-    lb_privsep.vif_plug.set_client_mode(False)
-    cfg.CONF.register_opts(linux_bridge.LinuxBridgePlugin.CONFIG_OPTS,
-                           group="os_vif_linux_bridge")
-    for group, options in (request.get("config") or {}).items():
-        for name, value in options.items():
-            cfg.CONF.set_override(name, value, group=group)
-    lock_dir = tempfile.mkdtemp(prefix="ovtpylock")
-    cfg.CONF.set_override("lock_path", lock_dir, group="oslo_concurrency")
-    # loads the plugins: LinuxBridgePlugin() builds the IptablesManager from the options
-    os_vif.initialize()
+
+def enter_netns(name):
+    """Moves this process into network namespace /run/netns/NAME (what `ip netns exec` does)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open("/run/netns/%s" % name, os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns %s" % name)
+    finally:
+        os.close(fd)
+
+
+def handle(request):
+    """Runs one request; returns the answer."""
+    if request.get("netns"):
+        enter_netns(request["netns"])
+    group = "os_vif_linux_bridge"
+    for opt in linux_bridge.LinuxBridgePlugin.CONFIG_OPTS:
+        cfg.CONF.clear_override(opt.dest, group=group)
+    for name, value in ((request.get("config") or {}).get(group) or {}).items():
+        cfg.CONF.set_override(name, value, group=group)
+    # (re)loads the plugins: LinuxBridgePlugin() builds its IptablesManager from the options
+    os_vif.initialize(reset=True)
     try:
         if request["action"] == "plug":
             load = vo_base.VersionedObject.obj_from_primitive
             os_vif.plug(load(request["vif"]), load(request["instance_info"]))
-            answer = {"ok": True}
-        else:
-            gateway = True if request.get("gateway") else None
-            ms = []
-            for bridge in request["bridges"]:
-                started = time.perf_counter()
-                linux_net._ensure_bridge_filtering(bridge, gateway)
-                ms.append((time.perf_counter() - started) * 1000)
-            answer = {"ok": True, "ms": ms}
+            return {"ok": True}
+        gateway = True if request.get("gateway") else None
+        ms = []
+        for bridge in request["bridges"]:
+            started = time.perf_counter()
+            linux_net._ensure_bridge_filtering(bridge, gateway)
+            ms.append((time.perf_counter() - started) * 1000)
+        return {"ok": True, "ms": ms}
     except Exception as err:  # report, never crash: the caller compares outcomes
         cause = getattr(err, "kwargs", {}).get("err", "")
         detail = "%s: %s" % (type(err).__name__, err)
         if cause:
             detail += " (cause %s: %s)" % (type(cause).__name__, cause)
-        answer = {"ok": False, "error": detail}
-    print(json.dumps(answer))
-    sys.stdout.flush()
-    shutil.rmtree(lock_dir, ignore_errors=True)
+        return {"ok": False, "error": detail}
+
+
+def main():
+    logging.basicConfig(level=logging.CRITICAL)
+    cfg.CONF([], project="pylinuxbridge", default_config_files=[])
+    lb_privsep.vif_plug.set_client_mode(False)
+    cfg.CONF.register_opts(linux_bridge.LinuxBridgePlugin.CONFIG_OPTS,
+                           group="os_vif_linux_bridge")
+    lock_dir = tempfile.mkdtemp(prefix="ovtpylock")
+    cfg.CONF.set_override("lock_path", lock_dir, group="oslo_concurrency")
+    try:
+        if "--serve" in sys.argv:
+            for line in sys.stdin:
+                if line.strip():
+                    print(json.dumps(handle(json.loads(line))))
+                    sys.stdout.flush()
+        else:
+            print(json.dumps(handle(json.load(sys.stdin))))
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(lock_dir, ignore_errors=True)
     os._exit(0)
 
 

@@ -3,10 +3,20 @@
  * host it runs on and what every path of test/harness/datapath.ts meets before and after the plug.
  * The expected outcomes are os-vif 3.0.0's: nft-python-twin.test.ts checks them against Python.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { ExecutionContext } from 'ava';
 import { Locks } from '../../src/concurrency/index.js';
 import { hostFactory, LinuxBridgePlugin } from '../../src/plugins/index.js';
 import { objects } from '../../src/vif/index.js';
-import { type HostPolicy, outcomes, type Reachability } from '../harness/datapath.js';
+import {
+  Datapath,
+  type HostPolicy,
+  hasBrNetfilter,
+  hasDatapathTools,
+  outcomes,
+  type Reachability,
+} from '../harness/datapath.js';
+import { isRoot } from '../harness/netns.js';
 
 /** The bridge every case plugs (one per host namespace, so every case may use the same name). */
 export const BRIDGE = 'brq5e6f7a8b-9c';
@@ -125,4 +135,31 @@ export function libraryPlugin(
   lockPath: string,
 ): LinuxBridgePlugin {
   return new LinuxBridgePlugin(options, hostFactory({ netns }), new Locks({ lock_path: lockPath }));
+}
+
+/** Why the datapath tests cannot run here, or undefined. */
+export const datapathSkip = !isRoot
+  ? 'needs root (network namespaces)'
+  : !hasDatapathTools
+    ? 'needs iptables (iptables-nft), nftables and iputils-ping'
+    : !hasBrNetfilter()
+      ? 'needs br_netfilter in the kernel (/proc/sys/net/bridge missing)'
+      : undefined;
+
+/** A datapath for `c`, removed after the test, also on failure. */
+export function datapathFor(t: ExecutionContext, c: FilterCase): Datapath {
+  const d = Datapath.create({
+    policy: c.policy,
+    bridge: BRIDGE,
+    ...(c.vlan === undefined ? {} : { vlan: c.vlan }),
+  });
+  t.teardown(() => d.destroy());
+  return d;
+}
+
+/** A lock directory for one test, removed after it. */
+export function lockDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(`/tmp/ovt${process.pid}lk`);
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
