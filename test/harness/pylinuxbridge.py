@@ -3,8 +3,9 @@ forwarding-rule cross-checks and the nftables benchmark.
 
 Reads one JSON request on stdin and prints one JSON line; with --serve, one request a line, one
 answer a line, until stdin ends (Python's start-up, a second or more, is paid once). A request's
-"netns" moves the process into that namespace first (setns, as `ip netns exec` does); the plugin
-is loaded anew for each request (os_vif.initialize(reset=True)) with the request's options.
+"netns" moves the process into that namespace first, its "lock_path" (default: a private
+directory) is where os-vif's external locks go (setns, as `ip netns exec` does); the plugin
+is loaded anew (os_vif.initialize(reset=True)) when the namespace or the options change.
 Run as root: os-vif's iptables manager shells out to
 `iptables-save -c` / `iptables-restore -c`, which are iptables-nft on Debian. oslo.privsep runs
 in process (client mode off: no daemon, no rootwrap); the external locks (`nova-lock_bridge`,
@@ -50,17 +51,29 @@ def enter_netns(name):
         os.close(fd)
 
 
-def handle(request):
+_loaded_for = [None]
+
+
+def handle(request, lock_dir):
     """Runs one request; returns the answer."""
     if request.get("netns"):
         enter_netns(request["netns"])
+    # a request may share its lock directory with other processes (os-vif's external locks)
+    cfg.CONF.set_override("lock_path", request.get("lock_path") or lock_dir,
+                          group="oslo_concurrency")
+    # os-vif keeps one IptablesManager per process and re-applies all its rules on every plug:
+    # the plugin is loaded anew (a new manager) only for another namespace or other options, so
+    # plugs into one namespace accumulate their rules as they do in a compute agent
     group = "os_vif_linux_bridge"
-    for opt in linux_bridge.LinuxBridgePlugin.CONFIG_OPTS:
-        cfg.CONF.clear_override(opt.dest, group=group)
-    for name, value in ((request.get("config") or {}).get(group) or {}).items():
-        cfg.CONF.set_override(name, value, group=group)
-    # (re)loads the plugins: LinuxBridgePlugin() builds its IptablesManager from the options
-    os_vif.initialize(reset=True)
+    options = (request.get("config") or {}).get(group) or {}
+    key = json.dumps([request.get("netns"), options], sort_keys=True)
+    if key != _loaded_for[0]:
+        for opt in linux_bridge.LinuxBridgePlugin.CONFIG_OPTS:
+            cfg.CONF.clear_override(opt.dest, group=group)
+        for name, value in options.items():
+            cfg.CONF.set_override(name, value, group=group)
+        os_vif.initialize(reset=True)
+        _loaded_for[0] = key
     try:
         if request["action"] == "plug":
             load = vo_base.VersionedObject.obj_from_primitive
@@ -88,15 +101,14 @@ def main():
     cfg.CONF.register_opts(linux_bridge.LinuxBridgePlugin.CONFIG_OPTS,
                            group="os_vif_linux_bridge")
     lock_dir = tempfile.mkdtemp(prefix="ovtpylock")
-    cfg.CONF.set_override("lock_path", lock_dir, group="oslo_concurrency")
     try:
         if "--serve" in sys.argv:
             for line in sys.stdin:
                 if line.strip():
-                    print(json.dumps(handle(json.loads(line))))
+                    print(json.dumps(handle(json.loads(line), lock_dir)))
                     sys.stdout.flush()
         else:
-            print(json.dumps(handle(json.load(sys.stdin))))
+            print(json.dumps(handle(json.load(sys.stdin), lock_dir)))
             sys.stdout.flush()
     finally:
         shutil.rmtree(lock_dir, ignore_errors=True)

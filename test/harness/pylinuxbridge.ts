@@ -17,7 +17,11 @@ export const hasPythonLinuxBridge =
   trySh('sh', ['-c', 'command -v iptables-save && command -v iptables-restore']).status === 0;
 
 /** One request (see pylinuxbridge.py); `netns`: the namespace it runs in. */
-export type PyLinuxBridgeRequest = { netns: string; config?: Record<string, Record<string, unknown>> } & (
+export type PyLinuxBridgeRequest = {
+  netns: string;
+  lock_path?: string;
+  config?: Record<string, Record<string, unknown>>;
+} & (
   | { action: 'plug'; vif: unknown; instance_info: unknown }
   | { action: 'filter'; bridges: string[]; gateway: boolean }
 );
