@@ -65,11 +65,17 @@ export function kernelHasVlan(): boolean {
   }
 }
 
+/**
+ * nftables' `nft`, by its path: under `npx`, node_modules/.bin comes first in PATH, and a
+ * development dependency's `nft` (@vercel/nft, a file tracer) would answer instead.
+ */
+export const NFT = '/usr/sbin/nft';
+
 /** True when the iptables-nft tools and ping are installed. */
 export const hasDatapathTools =
   trySh('sh', [
     '-c',
-    'command -v iptables-nft && command -v iptables-nft-save && command -v nft && command -v ping',
+    `command -v iptables-nft && command -v iptables-nft-save && test -x ${NFT} && command -v ping`,
   ]).status === 0;
 
 /** The namespaces of one datapath and the probes over it. */
@@ -175,7 +181,7 @@ export class Datapath {
   /** `nft -j list ruleset` of the host namespace, parsed. */
   ruleset(): NftJson {
     // an empty ruleset lists as nothing at all
-    const text = sh('ip', ['netns', 'exec', this.host.name, 'nft', '-j', 'list', 'ruleset']).trim();
+    const text = sh('ip', ['netns', 'exec', this.host.name, NFT, '-j', 'list', 'ruleset']).trim();
     return text ? (JSON.parse(text) as NftJson) : { nftables: [] };
   }
 
@@ -190,7 +196,7 @@ export class Datapath {
 
   /** `nft list ruleset` of the host namespace, as text (for logs and identity checks). */
   rulesetText(): string {
-    return sh('ip', ['netns', 'exec', this.host.name, 'nft', 'list', 'ruleset']);
+    return sh('ip', ['netns', 'exec', this.host.name, NFT, 'list', 'ruleset']);
   }
 
   /** `iptables-nft-save` of the host namespace, without its date comments. */
@@ -268,6 +274,24 @@ export function outcomes(
   bystander: Outcome,
 ): Reachability {
   return { bridged, routed, other, bystander };
+}
+
+/**
+ * The rules that `iptables-nft-save` lists more than once in the same table (a rule written
+ * twice: a jump doubled by a writer that no longer recognised its own rule, say).
+ */
+export function duplicateRules(save: string): string[] {
+  const seen = new Set<string>();
+  const doubled = new Set<string>();
+  let table = '';
+  for (const line of save.split('\n')) {
+    if (line.startsWith('*')) table = line;
+    if (!line.startsWith('-A ')) continue;
+    const key = `${table} ${line}`;
+    if (seen.has(key)) doubled.add(key);
+    seen.add(key);
+  }
+  return [...doubled];
 }
 
 /** `nft -j list ruleset` output. */

@@ -11,7 +11,7 @@
  * accept rules (bridge → up1, and up1 → bridge for the answer); Y reaches Z only through whatever
  * another rule writer installs. Namespaces are `ovt<pid>x<n>`, removed by {@link Fanout.destroy}.
  */
-import { ping } from './datapath.js';
+import { duplicateRules, NFT, ping } from './datapath.js';
 import { sh, TestNetns } from './netns.js';
 
 /** The namespaces of a fanout and its probes. */
@@ -106,7 +106,7 @@ export class Fanout {
 
   /** `nft -j list ruleset` of the host, parsed (empty when there is no ruleset). */
   ruleset(): { nftables: Record<string, unknown>[] } {
-    const text = this.shell('nft -j list ruleset').trim();
+    const text = this.shell(`${NFT} -j list ruleset`).trim();
     return text ? (JSON.parse(text) as { nftables: Record<string, unknown>[] }) : { nftables: [] };
   }
 
@@ -128,6 +128,11 @@ export class Fanout {
       for (const n of names) if (n in counts) counts[n] = (counts[n] ?? 0) + 1;
     }
     return counts;
+  }
+
+  /** Rules `iptables-nft-save` lists twice in one table (see {@link duplicateRules}). */
+  duplicateRules(): string[] {
+    return duplicateRules(this.shell('iptables-nft-save'));
   }
 
   /** Removes every namespace. Idempotent. */

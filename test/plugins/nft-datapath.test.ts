@@ -17,7 +17,13 @@
  * (`_ensure_bridge_filtering(BR, None)`). A VLAN plug needs 8021q in the kernel.
  */
 import type { ExecutionContext } from 'ava';
-import { type Datapath, describeReach, kernelHasVlan, type Reachability } from '../harness/datapath.js';
+import {
+  type Datapath,
+  describeReach,
+  duplicateRules,
+  kernelHasVlan,
+  type Reachability,
+} from '../harness/datapath.js';
 import { hasPythonLinuxBridge, PythonLinuxBridge } from '../harness/pylinuxbridge.js';
 import { gatedTest } from './e2e-host.js';
 import {
@@ -101,10 +107,12 @@ async function runCase(t: ExecutionContext, c: FilterCase): Promise<void> {
   }
   const rulesAfter = ts.rulesetShape();
   if (c.filtering) t.is(rulesAfter, rulesBefore, 'has_traffic_filtering: the plug writes no rule');
+  else t.not(rulesAfter, rulesBefore, 'the plug writes rules');
   await plugin.plug(caseVif(c), INSTANCE);
   t.is(ts.rulesetShape(), rulesAfter, 'a second plug changes no rule');
   const saved = ts.iptablesSave();
   t.notRegex(saved, /incompatible|Warning/i, 'iptables-nft-save lists every table without complaint');
+  t.deepEqual(duplicateRules(saved), [], 'iptables-nft-save lists no rule twice');
   if (c.policy === 'drop' && !c.filtering) {
     t.regex(
       saved,

@@ -134,6 +134,11 @@ async function replugChangesNothing(t: ExecutionContext, fan: Fanout, lockPath: 
   const counts = fan.rulesPerBridge();
   t.deepEqual(await plugAll(fan, lockPath, ours), [], 'second plugs succeed');
   t.deepEqual(fan.rulesPerBridge(), counts, 'a second plug of every bridge changes no rule count');
+  t.true(
+    ours.every((b) => (counts[b] ?? 0) > 0),
+    `every bridge of ours has rules naming it: ${JSON.stringify(counts)}`,
+  );
+  t.deepEqual(fan.duplicateRules(), [], 'iptables-nft-save lists no rule twice');
   return counts;
 }
 
