@@ -277,8 +277,10 @@ export function outcomes(
 }
 
 /**
- * The rules that `iptables-nft-save` lists more than once in the same table (a rule written
- * twice: a jump doubled by a writer that no longer recognised its own rule, say).
+ * The rules without an interface match (jumps, in practice) that `iptables-nft-save` lists more
+ * than once in one table: a jump doubled by a writer that no longer recognised its own. Rules
+ * naming an interface are left out: os-vif itself writes `-o BR -j DROP` twice in the
+ * forward_bridge_interface-list case (`-o BR -j D`, then `--out-interface BR -j D`).
  */
 export function duplicateRules(save: string): string[] {
   const seen = new Set<string>();
@@ -286,7 +288,7 @@ export function duplicateRules(save: string): string[] {
   let table = '';
   for (const line of save.split('\n')) {
     if (line.startsWith('*')) table = line;
-    if (!line.startsWith('-A ')) continue;
+    if (!line.startsWith('-A ') || / -[io] /.test(line)) continue;
     const key = `${table} ${line}`;
     if (seen.has(key)) doubled.add(key);
     seen.add(key);
