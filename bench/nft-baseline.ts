@@ -43,8 +43,17 @@ export function hasPythonOsVif(): boolean {
   );
 }
 
-/** os-vif's rule cycle for each bridge in turn, in namespace `ns`; per-bridge milliseconds. */
-export function pythonCycles(ns: string, bridges: string[]): Promise<number[]> {
+/** Per-bridge wall and CPU milliseconds. */
+export interface PerBridge {
+  ms: number[];
+  cpuMs: number[];
+}
+
+/**
+ * os-vif's rule cycle for each bridge in turn, in namespace `ns`: per-bridge wall milliseconds and
+ * CPU milliseconds (Python and the iptables-save/-restore processes it ran).
+ */
+export function pythonCycles(ns: string, bridges: string[]): Promise<PerBridge> {
   return new Promise((resolve, reject) => {
     const child = spawn('ip', ['netns', 'exec', ns, '/usr/bin/python3', PYTHON_SCRIPT], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -59,9 +68,10 @@ export function pythonCycles(ns: string, bridges: string[]): Promise<number[]> {
         const answer = JSON.parse(out.trim().split('\n').pop() ?? '') as {
           ok: boolean;
           ms?: number[];
+          cpu_ms?: number[];
           error?: string;
         };
-        if (answer.ok && answer.ms) resolve(answer.ms);
+        if (answer.ok && answer.ms && answer.cpu_ms) resolve({ ms: answer.ms, cpuMs: answer.cpu_ms });
         else reject(new Error(`os-vif: ${answer.error}`));
       } catch {
         reject(new Error(`python exited ${code}: ${err.trim().split('\n').pop()}`));
@@ -90,8 +100,12 @@ export interface Series {
   method: string;
   /** Milliseconds of each bridge, in order (absent for a method timed only as a whole). */
   perBridge?: number[];
+  /** CPU milliseconds of each bridge, in order (when timed per bridge). */
+  perBridgeCpu?: number[];
   /** Milliseconds of all bridges. */
   totalMs: number;
+  /** CPU milliseconds of all bridges. */
+  totalCpuMs: number;
   /** Whether the namespace held every bridge's rules afterwards. */
   verified: boolean;
 }
@@ -109,29 +123,41 @@ export function fmt(ms: number): string {
 }
 
 /**
- * The report: per block of `block` bridges (the bridges already there when the block began), each
- * method's median per-bridge milliseconds; then totals and the ratio of the baseline to each.
+ * The report: per block of `block` bridges (by how many bridges already had rules), each method's
+ * median per-bridge wall and CPU milliseconds; then totals and the ratio of the baseline to each.
+ * CPU time is what the machine's load does not inflate: on a busy machine it shows the growth of
+ * a cycle better than the wall time does.
  */
 export function report(series: Series[], n: number, block: number, baseline?: string): string {
   const lines: string[] = [];
-  const timed = series.filter((s) => s.perBridge);
-  lines.push(`per-bridge cost, median ms, by how many bridges already had rules (n = ${n})`);
+  const timed = series.filter((s) => s.perBridge && s.perBridgeCpu);
+  lines.push(`per-bridge cost, median wall ms / median CPU ms, by bridges that already had rules (n = ${n})`);
   lines.push(['existing', ...timed.map((s) => s.method)].join(' | '));
   for (let start = 0; start < n; start += block) {
     const end = Math.min(n, start + block);
-    lines.push(
-      [
-        `${start}–${end - 1}`,
-        ...timed.map((s) => fmt(median((s.perBridge as number[]).slice(start, end)))),
-      ].join(' | '),
-    );
+    const cell = (s: Series) =>
+      `${fmt(median((s.perBridge as number[]).slice(start, end)))} / ${fmt(median((s.perBridgeCpu as number[]).slice(start, end)))}`;
+    lines.push([`${start}-${end - 1}`, ...timed.map(cell)].join(' | '));
   }
   const base = series.find((s) => s.method === baseline);
   lines.push('');
-  lines.push('method | total ms | per bridge ms | verified | baseline ÷ this');
+  lines.push(
+    'method | total ms | per bridge ms | CPU per bridge ms | verified | baseline ÷ this (wall, CPU)',
+  );
   for (const s of series) {
-    const ratio = base ? `${(base.totalMs / s.totalMs).toFixed(1)}x` : 'n/a';
-    lines.push([s.method, fmt(s.totalMs), fmt(s.totalMs / n), s.verified ? 'yes' : 'NO', ratio].join(' | '));
+    const ratio = base
+      ? `${(base.totalMs / s.totalMs).toFixed(1)}x, ${(base.totalCpuMs / s.totalCpuMs).toFixed(1)}x`
+      : 'n/a';
+    lines.push(
+      [
+        s.method,
+        fmt(s.totalMs),
+        fmt(s.totalMs / n),
+        fmt(s.totalCpuMs / n),
+        s.verified ? 'yes' : 'NO',
+        ratio,
+      ].join(' | '),
+    );
   }
   return lines.join('\n');
 }

@@ -32,6 +32,8 @@ export interface PyLinuxBridgeAnswer {
   error?: string;
   /** Per-bridge milliseconds of a `filter` request. */
   ms?: number[];
+  /** Per-bridge CPU milliseconds of a `filter` request (Python and the iptables processes). */
+  cpu_ms?: number[];
 }
 
 /**
