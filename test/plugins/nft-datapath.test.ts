@@ -14,9 +14,13 @@
  *
  * The VLAN path: os-vif 3.0.0's plug raises TypeError one call before its rules (os-vif-model.md
  * §6.2); its twin checks that, then runs os-vif's own rule step for that path
- * (`_ensure_bridge_filtering(BR, None)`). A VLAN plug needs 8021q in the kernel.
+ * (`_ensure_bridge_filtering(BR, None)`). A VLAN plug needs 8021q in the kernel; where it is
+ * missing (as on the development VMs) the same rules are still proven on the flat wiring, written
+ * through os-vif/nftables (`BridgeFirewall.ensure(BR, {kind: 'isolated'})`, what the plugin's
+ * VLAN path calls) against os-vif's own rule step.
  */
 import type { ExecutionContext } from 'ava';
+import { BridgeFirewall } from '../../src/nftables/index.js';
 import {
   type Datapath,
   describeReach,
@@ -112,7 +116,7 @@ async function runCase(t: ExecutionContext, c: FilterCase): Promise<void> {
   t.is(ts.rulesetShape(), rulesAfter, 'a second plug changes no rule');
   const saved = ts.iptablesSave();
   t.notRegex(saved, /incompatible|Warning/i, 'iptables-nft-save lists every table without complaint');
-  t.deepEqual(duplicateRules(saved), [], 'iptables-nft-save lists no rule twice');
+  t.deepEqual(duplicateRules(saved), [], 'iptables-nft-save lists no jump twice');
   if (c.policy === 'drop' && !c.filtering) {
     t.regex(
       saved,
@@ -131,4 +135,35 @@ const vlan = gatedTest(
 );
 vlan(`linux_bridge plug, ${VLAN_CASE.title}: ${describeReach(VLAN_CASE.after)}`, (t) =>
   limited(() => runCase(t, VLAN_CASE)),
+);
+
+dp(
+  `os-vif's VLAN-path rules through os-vif/nftables on the flat wiring (any kernel), twinned with os-vif's own rule step: ${describeReach(VLAN_CASE.after)}`,
+  (t) =>
+    limited(async () => {
+      const c: FilterCase = { ...VLAN_CASE, title: 'VLAN-path rules on the flat wiring' };
+      delete c.vlan;
+      const ts = datapathFor(t, c);
+      const py = hasPythonLinuxBridge ? datapathFor(t, c) : undefined;
+      await Promise.all([ts.assertWired(), py?.assertWired()]);
+      t.deepEqual(await ts.reach(), c.before, 'before the rules');
+      const fw = await BridgeFirewall.open({ netns: ts.netns });
+      t.teardown(() => fw.close());
+      python ??= PythonLinuxBridge.start();
+      const pyRules = python;
+      const [, answer] = await Promise.all([
+        fw.ensure(BRIDGE, { kind: 'isolated', dropAction: 'DROP' }),
+        py && pyRules.call({ netns: py.netns, action: 'filter', bridges: [BRIDGE], gateway: false }),
+      ]);
+      if (py) t.true(answer?.ok, `os-vif's VLAN rule step: ${answer?.error ?? 'ok'}`);
+      const [after, pyAfter] = (await Promise.all([ts.reach(), py?.reach()])) as [
+        Reachability,
+        Reachability?,
+      ];
+      t.log(
+        `this library: ${describeReach(after)}${pyAfter ? `; Python os-vif: ${describeReach(pyAfter)}` : ''}`,
+      );
+      if (pyAfter) t.deepEqual(pyAfter, c.after, 'Python os-vif bears out the expected outcomes');
+      t.deepEqual(after, pyAfter ?? c.after, 'this library: the same reachability as Python os-vif');
+    }),
 );

@@ -6,10 +6,14 @@
  * 3.0.0 itself, whose every plug is a whole-table iptables-save → rewrite → iptables-restore
  * cycle, on other bridges of the same host with the same lock_path.
  *
+ * In the racing cases our plugs run in passes: between passes this process removes their rules
+ * (os-vif/nftables), so each pass writes again while the other writer runs.
+ *
  * Each ends with packets: every guest reaches the uplink namespace only if its bridge's accept
  * rules are in place, and the other writer's path answers only if its rules survived. Then a
- * second plug of every bridge must change no rule count (no rule lost, none doubled).
- * OS_VIF_SOAK=1 runs 20 rounds of each (1 by default).
+ * second plug of every bridge must change no rule count (no rule lost, none doubled), and
+ * `iptables-nft-save` must list no jump twice. OS_VIF_SOAK=1 runs 20 rounds of each with 25
+ * passes (1 round of 4 passes by default).
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,13 +22,17 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
+import { BridgeFirewall, NftablesError } from '../../src/nftables/index.js';
 import { objects } from '../../src/vif/index.js';
 import { Fanout } from '../harness/fanout.js';
 import { hasPythonLinuxBridge, PythonLinuxBridge } from '../harness/pylinuxbridge.js';
 import { gatedTest } from './e2e-host.js';
 import { datapathSkip, INSTANCE } from './nft-cases.js';
 
-const ROUNDS = process.env.OS_VIF_SOAK === '1' ? 20 : 1;
+const SOAK = process.env.OS_VIF_SOAK === '1';
+const ROUNDS = SOAK ? 20 : 1;
+/** Passes of plugs (rules removed in between) racing the other writer, per round. */
+const PASSES = SOAK ? 25 : 4;
 const PROCESSES = 6;
 const WORKER = fileURLToPath(new URL('./lock-worker.js', import.meta.url));
 const race = gatedTest('nftables race tests', datapathSkip);
@@ -93,15 +101,19 @@ function vifOn(bridge: string, i: number): objects.VIFBridge {
 
 const bridgeName = (i: number) => `brqrace${i}-7c`;
 
-/** A fanout and a lock directory for one round, removed after the test. */
-function round(t: ExecutionContext, bridges: number): { fan: Fanout; lockPath: string } {
+/**
+ * A fanout and a lock directory for one round: `end()` removes them at the end of the round (and
+ * the test's teardown does, if the round fails first).
+ */
+function round(t: ExecutionContext, bridges: number): { fan: Fanout; lockPath: string; end(): void } {
   const fan = Fanout.create(Array.from({ length: bridges }, (_, i) => bridgeName(i)));
   const lockPath = mkdtempSync(`/tmp/ovt${process.pid}lk`);
-  t.teardown(() => {
+  const end = () => {
     fan.destroy();
     rmSync(lockPath, { recursive: true, force: true });
-  });
-  return { fan, lockPath };
+  };
+  t.teardown(end);
+  return { fan, lockPath, end };
 }
 
 /** Plugs `bridges` of `fan` at once, one worker process each (round-robin). */
@@ -121,6 +133,48 @@ async function plugAll(fan: Fanout, lockPath: string, bridges: readonly string[]
   return results.flatMap((r, i) => (r.ok ? [] : [`${bridges[i]}: ${r.error}`]));
 }
 
+/**
+ * Plugs `bridges` at once, `times` times over: before each pass but the first, this process
+ * removes their rules (os-vif/nftables `BridgeFirewall.remove`; an unplug never removes them), so
+ * every pass writes again while the racing writer runs. The removal is the harness's tool, not
+ * what is tested: one refused after its own generation retries (ERESTART: the racing writer and
+ * the other removals kept committing) is tried again, up to 5 times, and counted in `retried`.
+ * Returns the failed plugs (and removals that never went through).
+ */
+async function churn(
+  fan: Fanout,
+  lockPath: string,
+  bridges: readonly string[],
+  times: number,
+): Promise<{ failures: string[]; retried: number }> {
+  const failures: string[] = [];
+  let retried = 0;
+  const fw = await BridgeFirewall.open({ netns: fan.netns });
+  const remove = async (b: string, pass: number): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fw.remove(b);
+        return;
+      } catch (error) {
+        if (!(error instanceof NftablesError && error.code === 'ERESTART') || attempt >= 5) {
+          failures.push(`pass ${pass}: remove ${b}: ${error}`);
+          return;
+        }
+        retried++;
+      }
+    }
+  };
+  try {
+    for (let pass = 0; pass < times; pass++) {
+      if (pass > 0) await Promise.all(bridges.map((b) => remove(b, pass)));
+      failures.push(...(await plugAll(fan, lockPath, bridges)).map((f) => `pass ${pass}: ${f}`));
+    }
+  } finally {
+    fw.close();
+  }
+  return { failures, retried };
+}
+
 /** Rules of `chain` in iptables-nft's `ip filter`, as `iptables-nft-save` lists them. */
 function chainRules(fan: Fanout, chain: string): string[] {
   return fan
@@ -138,7 +192,7 @@ async function replugChangesNothing(t: ExecutionContext, fan: Fanout, lockPath: 
     ours.every((b) => (counts[b] ?? 0) > 0),
     `every bridge of ours has rules naming it: ${JSON.stringify(counts)}`,
   );
-  t.deepEqual(fan.duplicateRules(), [], 'iptables-nft-save lists no rule twice');
+  t.deepEqual(fan.duplicateRules(), [], 'iptables-nft-save lists no jump twice');
   return counts;
 }
 
@@ -146,7 +200,7 @@ race.serial(
   'six processes plug six bridges at once on a Docker-like host: every rule lands, once',
   async (t) => {
     for (let r = 0; r < ROUNDS; r++) {
-      const { fan, lockPath } = round(t, PROCESSES);
+      const { fan, lockPath, end } = round(t, PROCESSES);
       t.deepEqual(await fan.guestsCut(), fan.bridges, 'before the plugs no guest gets through');
       t.deepEqual(await plugAll(fan, lockPath, fan.bridges), [], `round ${r}: every plug succeeds`);
       t.deepEqual(await fan.guestsCut(), [], `round ${r}: every guest reaches the uplink`);
@@ -161,6 +215,7 @@ race.serial(
         1,
         `every bridge has as many rules: ${JSON.stringify(counts)}`,
       );
+      end();
     }
   },
 );
@@ -169,7 +224,7 @@ race.serial(
   'plugs racing another writer looping iptables-nft-restore --noflush over its own chain: neither loses a rule',
   async (t) => {
     for (let r = 0; r < ROUNDS; r++) {
-      const { fan, lockPath } = round(t, PROCESSES);
+      const { fan, lockPath, end } = round(t, PROCESSES);
       // the other writer's chain, jumped to from FORWARD: it lets Y reach Z
       fan.shell('iptables-nft -N OTHER && iptables-nft -A FORWARD -j OTHER');
       const dir = mkdtempSync(`/tmp/ovt${process.pid}rw`);
@@ -188,7 +243,7 @@ race.serial(
           'sh',
           '-c',
           `i=0; while [ $i -lt 2000 ] && [ ! -e ${stop} ]; do i=$((i+1)); ` +
-            `printf '${rules}' $i $i | iptables-nft-restore --noflush || echo "FAIL $i"; echo $i > ${done}; done; echo "LAST $i"`,
+            `printf '${rules}' $i $i | iptables-nft-restore --noflush || echo "FAIL $i"; echo $i >> ${done}; done; echo "LAST $i"`,
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
@@ -200,12 +255,16 @@ race.serial(
         loop.kill();
       });
       for (let i = 0; i < 200 && !existsSync(done); i++) await new Promise((res) => setTimeout(res, 25));
-      const passesBefore = Number(readFileSync(done, 'utf8'));
-      const failures = await plugAll(fan, lockPath, fan.bridges);
-      const passesDuring = Number(readFileSync(done, 'utf8')) - passesBefore;
+      const passes = () => readFileSync(done, 'utf8').split('\n').filter(Boolean).length;
+      const passesBefore = passes();
+      const { failures, retried } = await churn(fan, lockPath, fan.bridges, PASSES);
+      const passesDuring = passes() - passesBefore;
       writeFileSync(stop, '');
       await ended;
-      t.log(`round ${r}: ${passesDuring} restores while the plugs ran; ${out.trim().split('\n').pop()}`);
+      t.log(
+        `round ${r}: ${passesDuring} restores while ${PASSES} passes of plugs ran; ${out.trim().split('\n').pop()}; ` +
+          `${retried} removals refused after their generation retries, tried again`,
+      );
       t.deepEqual(failures, [], 'every plug succeeds');
       t.deepEqual(
         out.split('\n').filter((l) => !l.startsWith('LAST') && l.trim()),
@@ -223,6 +282,7 @@ race.serial(
       t.deepEqual(await fan.guestsCut(), [], 'every guest reaches the uplink: our rules stayed');
       t.true(await fan.yReachesZ(), "Y reaches Z: the other writer's rules stayed");
       await replugChangesNothing(t, fan, lockPath, [...fan.bridges]);
+      end();
     }
   },
 );
@@ -232,7 +292,7 @@ pyRace.serial(
   async (t) => {
     const pyBridges = 3;
     for (let r = 0; r < ROUNDS; r++) {
-      const { fan, lockPath } = round(t, PROCESSES + pyBridges);
+      const { fan, lockPath, end } = round(t, PROCESSES + pyBridges);
       const ours = fan.bridges.slice(0, PROCESSES);
       const theirs = fan.bridges.slice(PROCESSES);
       python ??= PythonLinuxBridge.start();
@@ -251,7 +311,10 @@ pyRace.serial(
         }
         return errors;
       })();
-      const [pyErrors, ourErrors] = await Promise.all([pythonPlugs, plugAll(fan, lockPath, ours)]);
+      const [pyErrors, { failures: ourErrors }] = await Promise.all([
+        pythonPlugs,
+        churn(fan, lockPath, ours, PASSES),
+      ]);
       t.deepEqual(pyErrors, [], 'every Python plug succeeds');
       t.deepEqual(ourErrors, [], 'every plug of ours succeeds');
       t.deepEqual(
@@ -261,6 +324,7 @@ pyRace.serial(
       );
       const counts = await replugChangesNothing(t, fan, lockPath, ours);
       t.log(`rules per bridge: ${JSON.stringify(counts)}`);
+      end();
     }
   },
 );
