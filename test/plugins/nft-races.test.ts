@@ -196,31 +196,20 @@ async function replugChangesNothing(t: ExecutionContext, fan: Fanout, lockPath: 
   return counts;
 }
 
-race.serial(
-  'six processes plug six bridges at once on a Docker-like host: every rule lands, once',
-  async (t) => {
-    for (let r = 0; r < ROUNDS; r++) {
-      const { fan, lockPath, end } = round(t, PROCESSES);
-      t.deepEqual(await fan.guestsCut(), fan.bridges, 'before the plugs no guest gets through');
-      t.deepEqual(await plugAll(fan, lockPath, fan.bridges), [], `round ${r}: every plug succeeds`);
-      t.deepEqual(await fan.guestsCut(), [], `round ${r}: every guest reaches the uplink`);
-      t.is(
-        chainRules(fan, 'FORWARD').length,
-        1,
-        'FORWARD gains one rule (one jump), however many plugs raced',
-      );
-      const counts = await replugChangesNothing(t, fan, lockPath, [...fan.bridges]);
-      t.is(
-        new Set(Object.values(counts)).size,
-        1,
-        `every bridge has as many rules: ${JSON.stringify(counts)}`,
-      );
-      end();
-    }
-  },
-);
+race('six processes plug six bridges at once on a Docker-like host: every rule lands, once', async (t) => {
+  for (let r = 0; r < ROUNDS; r++) {
+    const { fan, lockPath, end } = round(t, PROCESSES);
+    t.deepEqual(await fan.guestsCut(), fan.bridges, 'before the plugs no guest gets through');
+    t.deepEqual(await plugAll(fan, lockPath, fan.bridges), [], `round ${r}: every plug succeeds`);
+    t.deepEqual(await fan.guestsCut(), [], `round ${r}: every guest reaches the uplink`);
+    t.is(chainRules(fan, 'FORWARD').length, 1, 'FORWARD gains one rule (one jump), however many plugs raced');
+    const counts = await replugChangesNothing(t, fan, lockPath, [...fan.bridges]);
+    t.is(new Set(Object.values(counts)).size, 1, `every bridge has as many rules: ${JSON.stringify(counts)}`);
+    end();
+  }
+});
 
-race.serial(
+race(
   'plugs racing another writer looping iptables-nft-restore --noflush over its own chain: neither loses a rule',
   async (t) => {
     for (let r = 0; r < ROUNDS; r++) {
@@ -287,7 +276,7 @@ race.serial(
   },
 );
 
-pyRace.serial(
+pyRace(
   "plugs racing Python os-vif's whole-table iptables-save/restore plugs on other bridges (shared lock_path): every guest gets through",
   async (t) => {
     const pyBridges = 3;
