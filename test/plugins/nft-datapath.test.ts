@@ -19,7 +19,7 @@
  * through os-vif/nftables (`BridgeFirewall.ensure(BR, {kind: 'isolated'})`, what the plugin's
  * VLAN path calls) against os-vif's own rule step.
  */
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { BridgeFirewall } from '../../src/nftables/index.js';
 import {
   type Datapath,
@@ -46,7 +46,8 @@ import {
 const dp = gatedTest('nftables datapath tests', datapathSkip);
 
 let python: PythonLinuxBridge | undefined;
-dp.after.always(() => python?.stop());
+// ava's own hook: `dp` may be test.skip (no root), which has no hooks
+test.after.always(() => python?.stop());
 
 /** At most three cases at once: each runs ten namespaces and a Python process on a 2-core machine. */
 let running = 0;

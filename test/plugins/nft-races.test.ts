@@ -21,7 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { BridgeFirewall, NftablesError } from '../../src/nftables/index.js';
 import { objects } from '../../src/vif/index.js';
 import { Fanout } from '../harness/fanout.js';
@@ -70,7 +70,8 @@ const workers = (): Worker[] => {
   return pool;
 };
 let python: PythonLinuxBridge | undefined;
-race.after.always(() => {
+// ava's own hook: `race` may be test.skip (no root), which has no hooks
+test.after.always(() => {
   for (const w of pool ?? []) w.stop();
   python?.stop();
 });
