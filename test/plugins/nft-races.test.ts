@@ -232,7 +232,7 @@ race(
           fan.netns,
           'sh',
           '-c',
-          `i=0; while [ $i -lt 2000 ] && [ ! -e ${stop} ]; do i=$((i+1)); ` +
+          `i=0; while [ $i -lt 5000 ] && [ ! -e ${stop} ]; do i=$((i+1)); ` +
             `printf '${rules}' $i $i | iptables-nft-restore --noflush || echo "FAIL $i"; echo $i >> ${done}; done; echo "LAST $i"`,
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
