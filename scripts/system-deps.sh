@@ -8,7 +8,7 @@ ensure_system_packages() {
   command -v ovn-northd >/dev/null || need+=(ovn-central)   # OVN sandbox: NB/SB databases, northd
   command -v ovn-controller >/dev/null || need+=(ovn-host)  # OVN sandbox: one per chassis
   command -v ping >/dev/null || need+=(iputils-ping)
-  command -v nft >/dev/null || need+=(nftables)
+  [ -x /usr/sbin/nft ] || need+=(nftables) # by path: under npm, node_modules/.bin/nft is @vercel/nft
   command -v iptables-nft >/dev/null || need+=(iptables)
   command -v strace >/dev/null || need+=(strace)
   command -v gcc >/dev/null || need+=(gcc)
