@@ -32,7 +32,16 @@ export function gatedTest(what: string, reason: string | undefined = skipReason)
     t.log(reason);
     t.pass();
   });
-  return test.skip as unknown as TestFn;
+  return skipping(test);
+}
+
+/** `fn` whose tests (also `.serial` ones) are skipped; its hooks stay ava's own. */
+function skipping(fn: TestFn): TestFn {
+  return new Proxy(fn, {
+    apply: (target, _this, args: unknown[]) => (target.skip as (...a: unknown[]) => void)(...args),
+    get: (target, prop, receiver) =>
+      prop === 'serial' ? skipping(target.serial as unknown as TestFn) : Reflect.get(target, prop, receiver),
+  });
 }
 
 /** A test host. */
