@@ -14,6 +14,7 @@
  *   node dist/bench/profile.js --n 1 --rounds 50
  *   node dist/bench/profile.js --n 100
  *   node dist/bench/profile.js --n 100 --floor   # and the floor, measured in the same run
+ *   node dist/bench/profile.js --rtt --rounds 300  # ovsdb-server round trips alone
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/profile.js --n 100
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createNetns, deleteNetns, Netlink, netnsPath } from '../src/netlink/index.js';
+import { OvsdbClient, VSwitch } from '../src/ovsdb/index.js';
 import { hostFactory, type LinkHost, OvsPlugin, type SwitchHost } from '../src/plugins/index.js';
 import type { OvsHostFactory } from '../src/plugins/ovs/plugin.js';
 import { OvsSandbox } from '../src/sandbox/index.js';
@@ -175,8 +177,10 @@ async function main(): Promise<void> {
       plain: { type: 'boolean', default: false },
       ops: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
+      rtt: { type: 'boolean', default: false },
     },
   });
+  if (values.rtt) return roundTrips(Number(values.rounds));
   const n = Number(values.n);
   const plain = values.plain === true;
   const ns = `ovt${process.pid}p`;
@@ -278,6 +282,34 @@ async function main(): Promise<void> {
     await plugin.close();
     await sb.stop().catch(() => undefined);
     await deleteNetns(ns).catch(() => undefined);
+  }
+}
+
+/**
+ * ovsdb-server's share of a commit: the round trip of an `echo` (no database work), of a
+ * read-only `select`, and of a port-adding transaction without and with the ovs-vswitchd wait.
+ */
+async function roundTrips(rounds: number): Promise<void> {
+  const sb = await OvsSandbox.start({ vswitchd: false });
+  const client = await OvsdbClient.connect(sb.dbRemote);
+  try {
+    const vs = await VSwitch.open(client);
+    await vs.ensureBridge('br-rtt', { datapathType: 'netdev' });
+    const time = async (label: string, fn: (i: number) => Promise<unknown>) => {
+      const t0 = performance.now();
+      for (let i = 0; i < rounds; i++) await fn(i);
+      console.log(`${label}: ${((performance.now() - t0) / rounds).toFixed(3)} ms`);
+    };
+    await time('echo round trip', () => client.echo());
+    await time('select round trip', () =>
+      client.transact('Open_vSwitch', [{ op: 'select', table: 'Bridge', where: [], columns: ['name'] }]),
+    );
+    await time('VSwitch addPort (commit + read-your-writes echo)', (i) => vs.addPort('br-rtt', `p${i}`));
+    await time('VSwitch delPort', (i) => vs.delPort(`p${i}`));
+    await vs.close();
+  } finally {
+    await client.close();
+    await sb.stop();
   }
 }
 

@@ -15,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sysctlWrite", Napi::Function::New<SysctlWrite>(env, "sysctlWrite"));
   exports.Set("sysctlRead", Napi::Function::New<SysctlRead>(env, "sysctlRead"));
   exports.Set("procNetRead", Napi::Function::New<ProcNetRead>(env, "procNetRead"));
+  exports.Set("sysctlBatch", Napi::Function::New<SysctlBatch>(env, "sysctlBatch"));
   exports.Set("netnsCreate", Napi::Function::New<NetnsCreate>(env, "netnsCreate"));
   exports.Set("netnsDelete", Napi::Function::New<NetnsDelete>(env, "netnsDelete"));
   exports.Set("capsRestrict", Napi::Function::New<CapsRestrict>(env, "capsRestrict"));

@@ -17,6 +17,7 @@ Napi::Value TunDelete(const Napi::CallbackInfo& info);
 Napi::Value SysctlWrite(const Napi::CallbackInfo& info);
 Napi::Value SysctlRead(const Napi::CallbackInfo& info);
 Napi::Value ProcNetRead(const Napi::CallbackInfo& info);
+Napi::Value SysctlBatch(const Napi::CallbackInfo& info);
 
 // netns.cc
 Napi::Value NetnsCreate(const Napi::CallbackInfo& info);

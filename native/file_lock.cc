@@ -5,7 +5,8 @@
 // two lock holders inside one process exclude each other too, and closing one descriptor never
 // drops a lock held through another.
 //
-// Waiting happens on a native thread of its own (RunOnThread): non-blocking attempts with a
+// A lock no one holds is taken at once on the calling thread (one non-blocking attempt: a thread
+// per lock cost more than the lock). Waiting happens on a native thread of its own (RunOnThread): non-blocking attempts with a
 // short back-off (1 ms doubling to 32 ms; fasteners polls from 10 to 100 ms), woken at once by
 // cancel(). A blocked F_SETLKW cannot be interrupted without a signal, and Linux has no timed
 // form, so a poll is what keeps the wait cancellable and bounded.
@@ -220,6 +221,22 @@ Napi::Value FileLock(const Napi::CallbackInfo& info) {
   if (!refused.ok()) {
     out.Set("acquired", Rejected(env, refused));
     return out;
+  }
+  // The common case, a lock no one holds, costs no thread: one non-blocking attempt here (the
+  // open cannot block: O_NONBLOCK, and what is not a regular file is refused). Held elsewhere,
+  // unlinked meanwhile, or any error: the waiting thread takes over from the start (and reports).
+  {
+    int fd = -1;
+    if (OpenLockFile(path, fd).ok()) {
+      bool same = false;
+      if (TryLock(fd) == 0 && StillLinked(fd, path, same).ok() && same) {
+        auto deferred = Napi::Promise::Deferred::New(env);
+        deferred.Resolve(HandleOf(env, std::make_shared<Held>(fd, path)));
+        out.Set("acquired", deferred.Promise());
+        return out;
+      }
+      close(fd);  // releases an OFD lock taken on a file that was unlinked meanwhile
+    }
   }
   std::optional<Clock::time_point> deadline;
   if (timeoutMs) deadline = Clock::now() + std::chrono::milliseconds(*timeoutMs);

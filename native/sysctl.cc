@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 #include "args.h"
 #include "exports.h"
@@ -15,6 +18,7 @@ namespace osvif {
 namespace {
 
 constexpr size_t kMaxRead = 1 << 20;
+constexpr uint32_t kMaxBatch = 1024;  // src/netlink sends at most this many per call
 
 // The path relative to /proc/sys/net, refused when it could leave that directory.
 Failure CheckPath(const std::string& path) {
@@ -106,6 +110,50 @@ Napi::Value SysctlRead(const Napi::CallbackInfo& info) {
   return RunOnThread(
       info.Env(), netns, [path, text] { return ReadFile("/proc/sys/net/" + path, *text); },
       [text](Napi::Env env) { return Napi::String::New(env, *text); });
+}
+
+// Several reads and writes on ONE thread that enters the namespace once (src/netlink coalesces
+// the sysctls of one event-loop turn): a thread per file cost more than the files themselves.
+// Each entry gets its own result: null (written), the text (read), or its NativeError.
+Napi::Value SysctlBatch(const Napi::CallbackInfo& info) {
+  struct Entry {
+    std::string path;
+    std::optional<std::string> value;
+    std::string text;
+    Failure failure;
+  };
+  Napi::Object options = args::Options(info, 0);
+  std::string netns = args::String(options, "netns", false).value_or("");
+  // every entry is read (and type-checked) before anything starts; a refused path becomes that
+  // entry's result and it is skipped
+  std::vector<Napi::Object> items = args::Elements<Napi::Object>(options.Get("entries"), "entries", kMaxBatch);
+  auto entries = std::make_shared<std::vector<Entry>>(items.size());
+  for (size_t i = 0; i < items.size(); i++) {
+    Entry& e = (*entries)[i];
+    e.path = *args::String(items[i], "path", true);
+    e.value = args::String(items[i], "value", false);
+    e.failure = CheckPath(e.path);
+  }
+  return RunOnThread(
+      info.Env(), netns,
+      [entries] {
+        for (Entry& e : *entries) {
+          if (!e.failure.ok()) continue;
+          std::string file = "/proc/sys/net/" + e.path;
+          e.failure = e.value ? WriteFile(file, *e.value) : ReadFile(file, e.text);
+        }
+        return Failure{};
+      },
+      [entries](Napi::Env env) -> Napi::Value {
+        Napi::Array out = Napi::Array::New(env, entries->size());
+        for (uint32_t i = 0; i < entries->size(); i++) {
+          const Entry& e = (*entries)[i];
+          if (!e.failure.ok()) out.Set(i, MakeError(env, e.failure).Value());
+          else if (e.value) out.Set(i, env.Null());
+          else out.Set(i, Napi::String::New(env, e.text));
+        }
+        return out;
+      });
 }
 
 }  // namespace osvif

@@ -1,8 +1,8 @@
 /**
  * One inter-process lock file: an exclusive fcntl record lock on the whole file, the lock
  * oslo.concurrency takes with `fcntl.lockf` (through fasteners), so Python and this library
- * exclude each other on the same file. The wait runs on a native thread; the event loop keeps
- * running.
+ * exclude each other on the same file. A lock no one holds is taken at once (one non-blocking
+ * attempt); a wait runs on a native thread, and the event loop keeps running.
  */
 import { type NativeError, native } from '../native/addon.js';
 

@@ -171,6 +171,16 @@ export interface NativeBinding {
    */
   procNetRead(options: { netns?: string; name: string }): Promise<string>;
   /**
+   * Several sysctl reads and writes on one native thread (the namespace entered once), in
+   * order: an entry with `value` writes it, one without reads. Resolves with one result per
+   * entry: null (written), the text as is (read), or that entry's NativeError; rejects only
+   * when the namespace cannot be entered (nothing was done). At most 1024 entries.
+   */
+  sysctlBatch(options: {
+    netns?: string;
+    entries: { path: string; value?: string }[];
+  }): Promise<(string | NativeError | null)[]>;
+  /**
    * Creates the named network namespace /run/netns/NAME as iproute2 does: unshare(CLONE_NEWNET)
    * on a native thread, then bind-mount its ns file there (/run/netns is created and made a
    * shared mount point when needed). `name` is a file name (no '/', no spaces, not '.' or

@@ -38,7 +38,10 @@ export interface SocketOptions {
    * {@link NetlinkSocket.receiveBuffer} reports what it holds.
    */
   rcvbuf?: number;
-  /** Most requests in flight at once; more wait in a queue (default 2048). */
+  /**
+   * Most requests in flight at once; more wait in a queue (default 2048). A request answered
+   * with an object (a GET that is not a dump) counts as 8: its answer is bigger than an ACK.
+   */
   maxInFlight?: number;
   /** Multicast groups to join (RTNLGRP_*). */
   groups?: number[];
@@ -68,6 +71,8 @@ export interface Reply {
 interface Pending {
   seq: number;
   dump: boolean;
+  /** Its share of `maxInFlight`: what its answer may take in the receive buffer, in ACKs. */
+  weight: number;
   ctx: RequestContext;
   messages: NlMessage[];
   interrupted: boolean;
@@ -87,6 +92,15 @@ const MAX_DATAGRAM = 64 * 1024;
 
 const maxInFlight = (o: SocketOptions): number => o.maxInFlight ?? 2048;
 
+/**
+ * A request whose answer is an object (RTM_GETLINK, RTM_GETADDR, ...: rtnetlink's GET types are
+ * 4k+2 from 16 on) counts as this many in `maxInFlight`: its answer is a whole message of a few
+ * kilobytes in the kernel's accounting, where the budget per request is sized for an ACK.
+ */
+const ANSWER_WEIGHT = 8;
+const weightOf = (type: number, dump: boolean): number =>
+  !dump && type >= 16 && type % 4 === 2 ? ANSWER_WEIGHT : 1;
+
 /** An errno the kernel can send (it negates values below MAX_ERRNO, 4095); anything else is a malformed answer. */
 function isErrno(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n < 4096;
@@ -98,6 +112,8 @@ export class NetlinkSocket {
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
   private readonly pending = new Map<number, Pending>();
+  /** The sum of the weights of the pending requests. */
+  private load = 0;
   private readonly waiting: Queued[] = [];
   private outbox: Queued[] = [];
   private flushScheduled = false;
@@ -172,6 +188,7 @@ export class NetlinkSocket {
       const pending: Pending = {
         seq: this.seq,
         dump,
+        weight: weightOf(req.type, dump),
         ctx,
         messages: [],
         interrupted: false,
@@ -181,14 +198,20 @@ export class NetlinkSocket {
         reject,
       };
       const q = { pending, bytes: encodeRequest(req, pending.seq) };
-      if (this.pending.size >= this.maxInFlight) this.waiting.push(q);
+      if (this.waiting.length > 0 || !this.fits(pending)) this.waiting.push(q);
       else this.admit(q);
     });
+  }
+
+  /** Whether `p` may be in flight now (one request always may, however heavy). */
+  private fits(p: Pending): boolean {
+    return this.load === 0 || this.load + p.weight <= this.maxInFlight;
   }
 
   private admit(q: Queued): void {
     const p = q.pending;
     this.pending.set(p.seq, p);
+    this.load += p.weight;
     p.timer = setTimeout(() => this.finish(p, this.timeout(p)), this.timeoutMs);
     this.outbox.push(q);
     if (!this.flushScheduled) {
@@ -287,10 +310,11 @@ export class NetlinkSocket {
   private finish(p: Pending, error?: Error): void {
     if (this.pending.get(p.seq) !== p) return;
     this.pending.delete(p.seq);
+    this.load -= p.weight;
     clearTimeout(p.timer);
     if (error) p.reject(error);
     else p.resolve({ messages: p.messages, interrupted: p.interrupted });
-    while (this.waiting.length && this.pending.size < this.maxInFlight) this.admit(this.waiting.shift()!);
+    while (this.waiting.length && this.fits(this.waiting[0]!.pending)) this.admit(this.waiting.shift()!);
   }
 
   private socketError(err: NativeError): void {

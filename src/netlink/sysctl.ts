@@ -43,8 +43,28 @@ function checkPath(path: unknown): string {
   return path as string;
 }
 
-/** Sysctls of one namespace. */
+/** Most files per native call (the addon's bound). */
+const MAX_BATCH = 1024;
+
+interface Pending {
+  path: string;
+  value?: string;
+  resolve: (text: string | null) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Sysctls of one namespace. Reads and writes asked for in the same event-loop turn leave
+ * together in one native call (one thread that enters the namespace once; a thread per file
+ * cost more than the files); those asked for while a call runs form the next one.
+ */
 export class Sysctl {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private running = false;
+  /** Native calls made (for tests and benchmarks: shows the coalescing). */
+  batches = 0;
+
   /** @param netns namespace file path; undefined: the current namespace. */
   constructor(private readonly netns: string | undefined) {}
 
@@ -52,8 +72,7 @@ export class Sysctl {
   async get(path: string): Promise<string> {
     checkPath(path);
     try {
-      const v = await native().sysctlRead({ path, ...(this.netns ? { netns: this.netns } : {}) });
-      return v.trim();
+      return ((await this.enqueue(path, undefined)) ?? '').trim();
     } catch (e) {
       throw wrapNativeError('sysctl.get', path, e);
     }
@@ -68,14 +87,48 @@ export class Sysctl {
       throw new NetlinkValidationError('sysctl value', value, 'must be an integer or a one-line string');
     }
     try {
-      await native().sysctlWrite({
-        path,
-        value: String(value),
-        ...(this.netns ? { netns: this.netns } : {}),
-      });
+      await this.enqueue(path, String(value));
     } catch (e) {
       throw wrapNativeError('sysctl.set', path, e);
     }
+  }
+
+  private enqueue(path: string, value: string | undefined): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ path, ...(value !== undefined ? { value } : {}), resolve, reject });
+      if (!this.running && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.run();
+        });
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.batches++;
+      try {
+        const results = await native().sysctlBatch({
+          ...(this.netns ? { netns: this.netns } : {}),
+          entries: batch.map((e) =>
+            e.value !== undefined ? { path: e.path, value: e.value } : { path: e.path },
+          ),
+        });
+        batch.forEach((e, i) => {
+          const r = results[i];
+          if (r === null || typeof r === 'string') e.resolve(r);
+          else e.reject(r ?? new Error('the addon returned no result for this entry'));
+        });
+      } catch (e) {
+        // the namespace could not be entered: nothing was read or written
+        for (const entry of batch) entry.reject(e);
+      }
+    }
+    this.running = false;
   }
 
   /** Reads a per-interface setting, such as `arp_ignore` of `br0`. */

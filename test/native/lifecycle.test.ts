@@ -150,13 +150,26 @@ it('tun (single and batched), sysctl and netns calls leave fds and threads flat,
     await settle(addon.sysctlRead({ netns, path: 'ipv4/conf/ovtnone/arp_ignore' })),
     await settle(addon.sysctlWrite({ netns, path: 'ipv4/conf/lo/arp_ignore', value: 'x' })),
     await settle(addon.sysctlRead({ netns: '/run/netns/ovt-missing', path: 'ipv4/ip_forward' })),
+    await addon
+      .sysctlBatch({
+        netns,
+        entries: [
+          { path: 'ipv4/conf/lo/arp_ignore' },
+          { path: 'ipv4/conf/ovtnone/arp_ignore', value: '1' },
+          { path: '../x' },
+        ],
+      })
+      .then((r) => r.map((e) => (e === null || typeof e === 'string' ? 'ok' : e.code)).join(' ')),
+    await settle(
+      addon.sysctlBatch({ netns: '/run/netns/ovt-missing', entries: [{ path: 'ipv4/ip_forward' }] }),
+    ),
     await settle(addon.netnsCreate(named)),
     await settle(addon.netnsCreate(named)),
     await settle(addon.netnsDelete(named)),
     await settle(addon.netnsDelete(named)),
   ];
   const expected = ['ok', 'EEXIST', 'EINVAL', 'ok', 'ENODEV', 'ok EINVAL EEXIST EINVAL', 'ok', 'ENOENT'];
-  expected.push('ok', 'ENOENT', 'EINVAL', 'ENOENT');
+  expected.push('ok', 'ENOENT', 'EINVAL', 'ENOENT', 'ok ENOENT EINVAL', 'ENOENT');
   t.deepEqual(await round(), [...expected, 'ok', 'EEXIST', 'ok', 'ENOENT']);
   await readFile('/proc/self/status');
   const [fdsBefore, threadsBefore] = [fds(), threads()];

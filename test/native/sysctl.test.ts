@@ -66,3 +66,27 @@ it("a path with '..' or a leading '/' is refused before any system call", async 
     'EINVAL',
   );
 });
+
+it('sysctlBatch: writes and reads in order on one thread, each entry with its own result', async (t) => {
+  const host = hostValue('ipv4/conf/lo/arp_ignore');
+  const results = await native().sysctlBatch({
+    netns: space().path,
+    entries: [
+      { path: 'ipv4/conf/lo/arp_ignore', value: '1' },
+      { path: 'ipv4/conf/lo/arp_ignore' },
+      { path: 'ipv4/conf/ovtnope/arp_ignore' },
+      { path: 'ipv4/conf/lo/arp_announce', value: 'x' },
+      { path: '../x', value: '1' },
+      { path: 'ipv4/conf/lo/arp_ignore', value: '0' },
+      { path: 'ipv4/conf/lo/arp_ignore' },
+    ],
+  });
+  t.is(results[0], null);
+  t.is(results[1], '1\n', 'the read sees the write before it');
+  t.like(results[2], { code: 'ENOENT' });
+  t.like(results[3], { code: 'EINVAL' });
+  t.like(results[4], { code: 'EINVAL' }, 'a path leaving /proc/sys/net is refused, the others still run');
+  t.is(results[5], null);
+  t.is(results[6], '0\n');
+  t.is(hostValue('ipv4/conf/lo/arp_ignore'), host, 'the host keeps its value');
+});
