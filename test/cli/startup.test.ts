@@ -40,6 +40,7 @@ function traced(args: string[], env: Record<string, string> = {}) {
 const NOT_FOR_PLUG = [
   /^demo\//,
   /^sandbox\//,
+  /^bench\//,
   /^cni\//,
   /^guest\//,
   /^helper\/(server|privileges|peer|client|protocol)\.js$/,
@@ -68,7 +69,7 @@ test('CNI_COMMAND=VERSION loads four modules of the CNI plugin and no plugin cod
   t.deepEqual(r.modules.sort(), ['cni/errors.js', 'cni/index.js', 'cni/process.js', 'cni/version.js']);
 });
 
-test('plug loads the library and its plugins but no demo, sandbox, CNI, guest or helper server code', (t) => {
+test('plug loads the library and its plugins but no demo, sandbox, benchmark, CNI, guest or helper server code', (t) => {
   const r = traced([
     'plug',
     '--vifs',
