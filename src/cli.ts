@@ -22,27 +22,35 @@
  * also one JSON object on stdout: {"ok": false, "action", "vif", "error": {"type", "message"}, "exit"}.
  */
 import { readFileSync } from 'node:fs';
-import { benchCommand } from './cli/bench.js';
-import { cniCommand } from './cli/cni.js';
-import { configCommand } from './cli/config.js';
-import { demoCommand } from './cli/demo.js';
 import { describeFailure } from './cli/failure.js';
-import { helperCommand } from './cli/helper.js';
-import { hostInfoCommand } from './cli/host-info.js';
-import { plugCommand, unplugCommand } from './cli/plug.js';
+import { type CommandName, SUMMARIES } from './cli/summaries.js';
 import { type Command, commandHelp, type Io, parseCommand, UsageError } from './cli/usage.js';
 
-/** The commands. */
-const COMMANDS: Command[] = [
-  plugCommand,
-  unplugCommand,
-  hostInfoCommand,
-  configCommand,
-  helperCommand,
-  demoCommand,
-  cniCommand,
-  benchCommand,
-];
+/**
+ * The commands: each module is imported only when its command runs (or shows its help), so that
+ * `os-vif --version`, the main help and `os-vif plug` load none of the demo, sandbox, helper
+ * server, CNI or benchmark code (docs/performance.md, "Start-up").
+ */
+const LOADERS: Record<CommandName, () => Promise<Command>> = {
+  plug: async () => (await import('./cli/plug.js')).plugCommand,
+  unplug: async () => (await import('./cli/plug.js')).unplugCommand,
+  'host-info': async () => (await import('./cli/host-info.js')).hostInfoCommand,
+  config: async () => (await import('./cli/config.js')).configCommand,
+  helper: async () => (await import('./cli/helper.js')).helperCommand,
+  demo: async () => (await import('./cli/demo.js')).demoCommand,
+  cni: async () => (await import('./cli/cni.js')).cniCommand,
+  bench: async () => (await import('./cli/bench.js')).benchCommand,
+};
+
+/** The names of the commands, in the order of the help. */
+export function commandNames(): CommandName[] {
+  return Object.keys(SUMMARIES) as CommandName[];
+}
+
+/** Imports the module of command `name`. */
+export function loadCommand(name: CommandName): Promise<Command> {
+  return LOADERS[name]();
+}
 
 /** The package's version, from its package.json. */
 export function version(): string {
@@ -59,7 +67,7 @@ function mainHelp(): string {
     'Plug and unplug os-vif VIFs on this host through netlink and OVSDB.',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    ...commandNames().map((n) => `  ${n.padEnd(10)} ${SUMMARIES[n]}`),
     '',
     "Run 'os-vif <command> --help' for a command's options; 'os-vif --version' for the version.",
   ].join('\n');
@@ -69,7 +77,7 @@ function mainHelp(): string {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   // a runtime executes a CNI plugin with no arguments and CNI_COMMAND set
-  if (name === undefined && process.env.CNI_COMMAND) return cniCommand.run({}, io);
+  if (name === undefined && process.env.CNI_COMMAND) return (await loadCommand('cni')).run({}, io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
     return name === undefined ? 2 : 0;
@@ -78,11 +86,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out(version());
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
-    io.err(`os-vif: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  const names = commandNames();
+  const known = names.find((n) => n === name);
+  if (!known) {
+    io.err(`os-vif: unknown command '${name}' (commands: ${names.join(', ')})`);
     return 2;
   }
+  const cmd = await loadCommand(known);
   const json = rest.includes('--json');
   try {
     const values = parseCommand(cmd, rest);

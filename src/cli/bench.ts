@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { BenchOptionError, benchMain, MAX_N, methodIds, parseBenchArgs } from '../bench/index.js';
 import type { Method } from '../bench/types.js';
+import { SUMMARIES } from './summaries.js';
 import { type Command, UsageError } from './usage.js';
 
 const BASELINES = new URL('../../bench/baselines.js', import.meta.url);
@@ -20,7 +21,7 @@ async function loadBaselines(): Promise<readonly Method[]> {
 /** `os-vif bench`. */
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'Benchmark plugging N VIFs in a sandbox: this library against shell, Python os-vif and the floor.',
+  summary: SUMMARIES.bench,
   options: {
     n: { type: 'string', value: 'N[,N...]', help: `VIFs per run, 1 to ${MAX_N} (default 10,100,1000)` },
     kinds: { type: 'string', value: 'KIND[,KIND...]', help: 'plain, hybrid, linux_bridge (default all)' },

@@ -3,13 +3,13 @@
  * as `os-vif cni`, so a link or wrapper named `os-vif` in CNI_PATH is a CNI plugin.
  */
 import { cniProcess } from '../cni/process.js';
+import { SUMMARIES } from './summaries.js';
 import type { Command } from './usage.js';
 
 /** `os-vif cni`. */
 export const cniCommand: Command = {
   name: 'cni',
-  summary:
-    'A CNI plugin (spec 1.0/1.1: ADD, DEL, CHECK, VERSION, STATUS, GC): network configuration on stdin, CNI_* in the environment (docs/cni.md).',
+  summary: SUMMARIES['cni'],
   options: {},
   run: (_values, io) => cniProcess(io.out, io.err, io.stdin),
 };

@@ -5,12 +5,13 @@
  */
 import { CONFIG_OPTIONS, effectiveOptions, loadConfig } from './config-args.js';
 import { InputFiles } from './input.js';
+import { SUMMARIES } from './summaries.js';
 import type { Command } from './usage.js';
 
 /** `os-vif config`. */
 export const configCommand: Command = {
   name: 'config',
-  summary: "Print the built-in plugins' effective options (files, CONFIG.json and --set applied).",
+  summary: SUMMARIES['config'],
   options: {
     ...CONFIG_OPTIONS,
     json: { type: 'boolean', help: 'one JSON object of option groups (default: an oslo.config file)' },

@@ -1,13 +1,13 @@
 /** `os-vif demo`: the sandboxed guided run (src/demo); `--ovn` runs the two-chassis OVN one. */
 import { runOvnDemo } from '../demo/ovn.js';
 import { runDemo } from '../demo/run.js';
+import { SUMMARIES } from './summaries.js';
 import { type Command, UsageError } from './usage.js';
 
 /** `os-vif demo`. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary:
-    'Plug, show, ping, unplug example VIFs in a sandbox of its own namespaces and OVS daemons; cleans up.',
+  summary: SUMMARIES['demo'],
   options: {
     ovn: {
       type: 'boolean',

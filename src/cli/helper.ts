@@ -9,6 +9,7 @@ import { type HelperEvent, HelperServer } from '../helper/server.js';
 import * as osvif from '../vif/index.js';
 import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { InputFiles } from './input.js';
+import { SUMMARIES } from './summaries.js';
 import { type Command, type OptionValues, UsageError } from './usage.js';
 
 function ids(value: OptionValues[string], option: string): number[] {
@@ -22,7 +23,7 @@ function ids(value: OptionValues[string], option: string): number[] {
 /** `os-vif helper`. */
 export const helperCommand: Command = {
   name: 'helper',
-  summary: 'Serve plug, unplug and host-info to the allowed uids on a unix socket, with CAP_NET_ADMIN only.',
+  summary: SUMMARIES['helper'],
   options: {
     socket: { type: 'string', value: 'PATH', help: 'unix socket to create', required: true },
     'allow-uid': {

@@ -2,12 +2,13 @@
 import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { InputFiles } from './input.js';
 import { HELPER_OPTION, LOG_OPTION, openRuntime } from './runtime.js';
+import { SUMMARIES } from './summaries.js';
 import { type Command, UsageError } from './usage.js';
 
 /** `os-vif host-info`. */
 export const hostInfoCommand: Command = {
   name: 'host-info',
-  summary: 'Print the HostInfo primitive (plugins, VIF classes and port profiles this host supports).',
+  summary: SUMMARIES['host-info'],
   options: {
     permitted: { type: 'string', value: 'A,B', help: 'keep only these VIF classes (comma-separated)' },
     ...CONFIG_OPTIONS,

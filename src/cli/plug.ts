@@ -12,6 +12,7 @@ import { CONFIG_OPTIONS, loadConfig } from './config-args.js';
 import { VifOperationFailed } from './failure.js';
 import { InputFiles } from './input.js';
 import { HELPER_OPTION, LOG_OPTION, openRuntime, type Runtime } from './runtime.js';
+import { SUMMARIES } from './summaries.js';
 import { type Command, type Io, type OptionValues, UsageError } from './usage.js';
 
 type Action = 'plug' | 'unplug';
@@ -19,10 +20,7 @@ type Action = 'plug' | 'unplug';
 function makeCommand(action: Action): Command {
   return {
     name: action,
-    summary:
-      action === 'plug'
-        ? 'Plug a VIF (or a batch: --vifs/--instances, --stream) on this host or inside --netns, with the plugin named by vif.plugin.'
-        : 'Unplug a VIF (or a batch: --vifs/--instances, --stream); succeeds when nothing of it is there.',
+    summary: SUMMARIES[action],
     options: {
       vif: {
         type: 'string',

@@ -5,15 +5,11 @@
  * with the spec's code, and exits non-zero on error.
  */
 
-import { InvalidGuestTarget } from '../guest/index.js';
-import { NetlinkValidationError } from '../netlink/index.js';
-import { ExceptionBase, InvalidConfig } from '../vif/index.js';
-import { add, check, del, gc, status } from './commands.js';
 import { CNI_CODES, CniError } from './errors.js';
-import { checkVersion, decode, readEnv, readNetConf, SUPPORTED_VERSIONS } from './netconf.js';
+import { checkVersion, decode, SUPPORTED_VERSIONS } from './version.js';
 
 export { CNI_CODES, CniError } from './errors.js';
-export { SUPPORTED_VERSIONS } from './netconf.js';
+export { SUPPORTED_VERSIONS } from './version.js';
 
 /** What one invocation prints and its exit code. */
 export interface CniOutcome {
@@ -23,8 +19,15 @@ export interface CniOutcome {
   stderr?: string;
 }
 
-function toCniError(e: unknown): CniError {
+async function toCniError(e: unknown): Promise<CniError> {
   if (e instanceof CniError) return e;
+  // loaded already when a command other than VERSION got this far
+  const [{ InvalidGuestTarget }, { NetlinkValidationError }, { ExceptionBase, InvalidConfig }] =
+    await Promise.all([
+      import('../guest/index.js'),
+      import('../netlink/index.js'),
+      import('../vif/index.js'),
+    ]);
   if (e instanceof InvalidConfig || e instanceof NetlinkValidationError || e instanceof InvalidGuestTarget)
     return new CniError(CNI_CODES.invalidConfig, e.message);
   const cause = e instanceof ExceptionBase && e.cause instanceof CniError ? e.cause : undefined;
@@ -41,19 +44,24 @@ function versionOf(stdin: string): string {
   }
 }
 
-/** Runs one CNI invocation. */
+/**
+ * Runs one CNI invocation. VERSION is answered without loading the plugins (a runtime asks it of
+ * every plugin it finds); the other commands import them on demand.
+ */
 export async function runCni(env: Record<string, string | undefined>, stdin: string): Promise<CniOutcome> {
   const version = versionOf(stdin);
   try {
-    const e = readEnv(env);
-    if (e.command === 'VERSION') {
+    if (env.CNI_COMMAND === 'VERSION') {
       const asked = stdin.trim() === '' ? '1.1.0' : checkVersion(decode(stdin).cniVersion);
       return {
         exit: 0,
         stdout: JSON.stringify({ cniVersion: asked, supportedVersions: [...SUPPORTED_VERSIONS] }),
       };
     }
+    const { readEnv, readNetConf } = await import('./netconf.js');
+    const e = readEnv(env);
     const conf = readNetConf(stdin);
+    const { add, check, del, gc, status } = await import('./commands.js');
     if (e.command === 'ADD') return { exit: 0, stdout: JSON.stringify(await add(conf, e, env)) };
     if (e.command === 'DEL') await del(conf, e, env);
     else if (e.command === 'CHECK') await check(conf, e, env);
@@ -61,7 +69,7 @@ export async function runCni(env: Record<string, string | undefined>, stdin: str
     else await gc(conf, e, env);
     return { exit: 0, stdout: '' };
   } catch (err) {
-    const c = toCniError(err);
+    const c = await toCniError(err);
     return {
       exit: c.invalidInput ? 2 : 1,
       stdout: JSON.stringify(c.toJSON(version)),

@@ -8,10 +8,11 @@ import { checkName } from '../netlink/index.js';
 import { LINUX_BRIDGE_OPTIONS, OVS_OPTIONS } from '../plugins/index.js';
 import type { ConfigGroups } from '../vif/index.js';
 import { CNI_CODES, CniError } from './errors.js';
-import type { CniEnv, CniResult } from './types.js';
+import { checkVersion, decode } from './version.js';
 
-/** The CNI versions whose documents this plugin reads and writes. */
-export const SUPPORTED_VERSIONS = ['1.0.0', '1.1.0'] as const;
+export { checkVersion, decode, SUPPORTED_VERSIONS } from './version.js';
+
+import type { CniEnv, CniResult } from './types.js';
 
 const COMMANDS = ['ADD', 'DEL', 'CHECK', 'VERSION', 'STATUS', 'GC'] as const;
 /** The spec's network name and container id alphabets. */
@@ -73,30 +74,6 @@ export function readEnv(env: Record<string, string | undefined>): CniEnv {
   }
   if (env.CNI_ARGS) out.args = env.CNI_ARGS;
   return out;
-}
-
-/** Parses the JSON on stdin (code 6 when it is not a JSON object). */
-export function decode(stdin: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(stdin);
-  } catch (e) {
-    return fail(CNI_CODES.decode, `the network configuration is not JSON: ${(e as Error).message}`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    fail(CNI_CODES.decode, 'the network configuration must be a JSON object');
-  return v as Record<string, unknown>;
-}
-
-/** Checks the version (code 1 when this plugin cannot speak it). */
-export function checkVersion(v: unknown): string {
-  if (typeof v !== 'string' || v === '') return fail(CNI_CODES.invalidConfig, 'cniVersion must be set');
-  if (!(SUPPORTED_VERSIONS as readonly string[]).includes(v))
-    fail(
-      CNI_CODES.incompatibleVersion,
-      `cniVersion ${v} is not supported (${SUPPORTED_VERSIONS.join(', ')})`,
-    );
-  return v;
 }
 
 function optionGroups(conf: Record<string, unknown>, plugin: NetConf['plugin']): ConfigGroups {
