@@ -4,6 +4,7 @@
  */
 import { native } from '../native/addon.js';
 import { NetlinkValidationError, wrapNativeError } from './errors.js';
+import { TurnBatcher } from './turn-batcher.js';
 import { checkName, pathPartProblem } from './validate.js';
 
 /** Per-interface settings plugins use, with the protocol folder each lives in. */
@@ -43,15 +44,14 @@ function checkPath(path: unknown): string {
   return path as string;
 }
 
-/** Most files per native call (the addon's bound). */
-const MAX_BATCH = 1024;
-
-interface Pending {
+/** One file to read (no value) or write. */
+interface SysctlEntry {
   path: string;
   value?: string;
-  resolve: (text: string | null) => void;
-  reject: (error: unknown) => void;
 }
+
+/** Most files per native call (the addon's bound). */
+const MAX_BATCH = 1024;
 
 /**
  * Sysctls of one namespace. Reads and writes asked for in the same event-loop turn leave
@@ -59,14 +59,25 @@ interface Pending {
  * cost more than the files); those asked for while a call runs form the next one.
  */
 export class Sysctl {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private running = false;
-  /** Native calls made (for tests and benchmarks: shows the coalescing). */
-  batches = 0;
+  private readonly batcher: TurnBatcher<SysctlEntry, string | null>;
 
   /** @param netns namespace file path; undefined: the current namespace. */
-  constructor(private readonly netns: string | undefined) {}
+  constructor(netns: string | undefined) {
+    this.batcher = new TurnBatcher<SysctlEntry, string | null>(async (entries) => {
+      // a throw (the namespace could not be entered): nothing was read or written
+      const results = await native().sysctlBatch({ ...(netns ? { netns } : {}), entries });
+      return entries.map((_, i) => {
+        const r = results[i];
+        if (r === null || typeof r === 'string') return { value: r };
+        return { error: r ?? new Error('the addon returned no result for this entry') };
+      });
+    }, MAX_BATCH);
+  }
+
+  /** Native calls made (for tests and benchmarks: shows the coalescing). */
+  get batches(): number {
+    return this.batcher.batches;
+  }
 
   /** Reads `path` (relative to /proc/sys/net), trimmed. */
   async get(path: string): Promise<string> {
@@ -94,41 +105,7 @@ export class Sysctl {
   }
 
   private enqueue(path: string, value: string | undefined): Promise<string | null> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ path, ...(value !== undefined ? { value } : {}), resolve, reject });
-      if (!this.running && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          void this.run();
-        });
-      }
-    });
-  }
-
-  private async run(): Promise<void> {
-    this.running = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      this.batches++;
-      try {
-        const results = await native().sysctlBatch({
-          ...(this.netns ? { netns: this.netns } : {}),
-          entries: batch.map((e) =>
-            e.value !== undefined ? { path: e.path, value: e.value } : { path: e.path },
-          ),
-        });
-        batch.forEach((e, i) => {
-          const r = results[i];
-          if (r === null || typeof r === 'string') e.resolve(r);
-          else e.reject(r ?? new Error('the addon returned no result for this entry'));
-        });
-      } catch (e) {
-        // the namespace could not be entered: nothing was read or written
-        for (const entry of batch) entry.reject(e);
-      }
-    }
-    this.running = false;
+    return this.batcher.submit(value !== undefined ? { path, value } : { path });
   }
 
   /** Reads a per-interface setting, such as `arp_ignore` of `br0`. */

@@ -4,48 +4,23 @@
  * and Python os-vif's own lock holds a plug here back. Each round ends with a check of the
  * whole host. OS_VIF_SOAK=1 runs 50 rounds of each case (3 by default).
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { objects } from '../../src/vif/index.js';
 import type { TestNetns } from '../harness/netns.js';
 import { hasOsloConcurrency, PythonLockHolder, until } from '../harness/pylock.js';
 import { gatedTest, INSTANCE, net, profile, skipReason, testHost } from './e2e-host.js';
+import { Worker } from './lock-worker-client.js';
 import { ovsState } from './witness.js';
 
 const e2e = gatedTest('cross-process tests');
 const ROUNDS = process.env.OS_VIF_SOAK === '1' ? 50 : 3;
 const PROCESSES = 10;
-const WORKER = fileURLToPath(new URL('./lock-worker.js', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/os-vif.js', import.meta.url));
 const BRIDGE = 'brq0c1d2e3f-4a';
-
-/** One worker process: requests answered in order. */
-class Worker {
-  private readonly pending: ((line: string) => void)[] = [];
-  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
-    createInterface({ input: child.stdout }).on('line', (line) => this.pending.shift()?.(line));
-    child.on('close', () => {
-      for (const p of this.pending.splice(0)) p(JSON.stringify({ ok: false, error: 'worker exited' }));
-    });
-  }
-  static start(): Worker {
-    return new Worker(spawn(process.execPath, [WORKER], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  }
-  call(request: Record<string, unknown>): Promise<{ ok: boolean; error?: string }> {
-    return new Promise((resolve) => {
-      this.pending.push((line) => resolve(JSON.parse(line)));
-      this.child.stdin.write(`${JSON.stringify(request)}\n`);
-    });
-  }
-  stop(): void {
-    this.child.stdin.end();
-  }
-}
 
 let pool: Worker[] | undefined;
 function workers(): Worker[] {

@@ -15,18 +15,16 @@
  * `iptables-nft-save` must list no jump twice. OS_VIF_SOAK=1 runs 20 rounds of each with 25
  * passes (1 round of 4 passes by default).
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { BridgeFirewall, NftablesError } from '../../src/nftables/index.js';
 import { objects } from '../../src/vif/index.js';
 import { Fanout } from '../harness/fanout.js';
 import { hasPythonLinuxBridge, PythonLinuxBridge } from '../harness/pylinuxbridge.js';
 import { gatedTest } from './e2e-host.js';
+import { Worker } from './lock-worker-client.js';
 import { datapathSkip, INSTANCE } from './nft-cases.js';
 
 const SOAK = process.env.OS_VIF_SOAK === '1';
@@ -34,35 +32,11 @@ const ROUNDS = SOAK ? 20 : 1;
 /** Passes of plugs (rules removed in between) racing the other writer, per round. */
 const PASSES = SOAK ? 25 : 4;
 const PROCESSES = 6;
-const WORKER = fileURLToPath(new URL('./lock-worker.js', import.meta.url));
 const race = gatedTest('nftables race tests', datapathSkip);
 const pyRace = gatedTest(
   'nftables races with Python os-vif',
   datapathSkip ?? (hasPythonLinuxBridge ? undefined : 'needs python3-os-vif (/usr/bin/python3)'),
 );
-
-/** One lock-worker.ts process: requests answered in order. */
-class Worker {
-  private readonly pending: ((line: string) => void)[] = [];
-  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
-    createInterface({ input: child.stdout }).on('line', (line) => this.pending.shift()?.(line));
-    child.on('close', () => {
-      for (const p of this.pending.splice(0)) p(JSON.stringify({ ok: false, error: 'worker exited' }));
-    });
-  }
-  static start(): Worker {
-    return new Worker(spawn(process.execPath, [WORKER], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  }
-  call(request: Record<string, unknown>): Promise<{ ok: boolean; error?: string }> {
-    return new Promise((resolve) => {
-      this.pending.push((line) => resolve(JSON.parse(line)));
-      this.child.stdin.write(`${JSON.stringify(request)}\n`);
-    });
-  }
-  stop(): void {
-    this.child.stdin.end();
-  }
-}
 
 let pool: Worker[] | undefined;
 const workers = (): Worker[] => {
