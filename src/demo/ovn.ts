@@ -13,6 +13,7 @@ import { createGuest, OvnSandbox, pingOk, tcpOk } from '../sandbox/index.js';
 import type { objects } from '../vif/index.js';
 import { exampleInstance, hybridVif, ovsVif } from './examples.js';
 import type { DemoIo } from './run.js';
+import { Steps } from './steps.js';
 
 interface Guest {
   title: string;
@@ -53,17 +54,8 @@ const GUESTS: { title: string; chassis: number; kind: 'plain' | 'hybrid'; id: st
 
 /** Runs the OVN demo; resolves to the exit code. */
 export async function runOvnDemo(io: DemoIo): Promise<number> {
-  const timings: [string, number][] = [];
-  const step = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      const ms = performance.now() - t0;
-      timings.push([title, ms]);
-      io.out(`  ✓ ${title} (${ms.toFixed(1)} ms)`);
-    }
-  };
+  const steps = new Steps(io);
+  const step = <T>(title: string, fn: () => Promise<T>): Promise<T> => steps.run(title, fn);
   let sandbox: OvnSandbox | undefined;
   let nb: LogicalPorts | undefined;
   const plugins: OvsPlugin[] = [];
@@ -198,9 +190,8 @@ export async function runOvnDemo(io: DemoIo): Promise<number> {
       () => undefined,
       (e: unknown) => String(e),
     );
-    timings.push(['clean up (daemons, namespaces, run dir)', performance.now() - t0]);
-    io.out('\n▸ step timings');
-    for (const [title, ms] of timings) io.out(`  ${ms.toFixed(1).padStart(8)} ms  ${title}`);
+    steps.record('clean up (daemons, namespaces, run dir)', performance.now() - t0);
+    steps.print();
     if (problem) io.out(`  cleanup problem: ${problem}`);
   }
 }

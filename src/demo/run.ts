@@ -20,6 +20,7 @@ import {
 import { attachGuests } from './guest.js';
 import { pingFrom } from './ping.js';
 import { DemoSandbox, ovsInstalled } from './sandbox.js';
+import { Steps } from './steps.js';
 import { linkTree, ovsTree } from './tree.js';
 
 /** Where the demo prints. */
@@ -39,17 +40,8 @@ const ID = {
 
 /** Runs the demo; resolves to the exit code. */
 export async function runDemo(io: DemoIo): Promise<number> {
-  const timings: [string, number][] = [];
-  const step = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      const ms = performance.now() - t0;
-      timings.push([title, ms]);
-      io.out(`  ✓ ${title} (${ms.toFixed(1)} ms)`);
-    }
-  };
+  const steps = new Steps(io);
+  const step = <T>(title: string, fn: () => Promise<T>): Promise<T> => steps.run(title, fn);
   const sandbox = new DemoSandbox();
   let hostNl: Netlink | undefined;
   let client: OvsdbClient | undefined;
@@ -242,9 +234,8 @@ export async function runDemo(io: DemoIo): Promise<number> {
     hostNl?.close();
     const t0 = performance.now();
     const problems = await sandbox.cleanup();
-    timings.push(['clean up (daemons, namespaces, run dir)', performance.now() - t0]);
-    io.out('\n▸ step timings');
-    for (const [title, ms] of timings) io.out(`  ${ms.toFixed(1).padStart(8)} ms  ${title}`);
+    steps.record('clean up (daemons, namespaces, run dir)', performance.now() - t0);
+    steps.print();
     if (problems.length) io.out(`  cleanup problems: ${problems.join('; ')}`);
   }
 }

@@ -7,8 +7,8 @@
 import { accessSync, constants } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createNetns, deleteNetns, Netlink, netnsPath } from '../netlink/index.js';
-import { OvsSandbox } from '../sandbox/index.js';
+import { deleteNetns, netnsPath } from '../netlink/index.js';
+import { createNetnsWithLoopback, OvsSandbox } from '../sandbox/index.js';
 
 /** True when the Open vSwitch daemons are on PATH. */
 export function ovsInstalled(): boolean {
@@ -43,14 +43,8 @@ export class DemoSandbox {
   /** Creates namespace `osvd<pid><role>` with loopback up; returns its name. */
   async namespace(role: string): Promise<string> {
     const name = `${this.prefix}${role}`;
-    await createNetns(name);
+    await createNetnsWithLoopback(name);
     this.namespaces.push(name);
-    const nl = await Netlink.open({ netns: name });
-    try {
-      await nl.links.set('lo', { up: true });
-    } finally {
-      nl.close();
-    }
     return name;
   }
 

@@ -11,8 +11,9 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createNetns, deleteNetns, Netlink, netnsPath } from '../netlink/index.js';
+import { deleteNetns, Netlink, netnsPath } from '../netlink/index.js';
 import { Daemons } from './daemons.js';
+import { createNetnsWithLoopback } from './netns.js';
 import { OvnDatabase } from './ovn-db.js';
 import { OvsSandbox } from './ovs-sandbox.js';
 import { run } from './process.js';
@@ -163,14 +164,8 @@ export class OvnSandbox {
 
   /** Creates a namespace that {@link OvnSandbox.stop} deletes (guests too). */
   async namespace(name: string): Promise<string> {
-    await createNetns(name);
+    await createNetnsWithLoopback(name);
     this.namespaces.push(name);
-    const nl = await Netlink.open({ netns: name });
-    try {
-      await nl.links.set('lo', { up: true });
-    } finally {
-      nl.close();
-    }
     return name;
   }
 
