@@ -10,6 +10,8 @@ import { gatedTest, testHost } from '../plugins/e2e-host.js';
 import { directVif, INSTANCE, MAC } from './vifs.js';
 
 const e2e = gatedTest('guest macvtap tests');
+// serial: /dev/tapN is named by ifindex, which is per namespace; two fresh test namespaces give
+// their macvtaps the same ifindex, and devtmpfs has one /dev for all (the second node never appears)
 const NAME = 'mvt3b1f7c2e';
 
 /** The macvtap character major from /proc/devices. */
@@ -20,7 +22,7 @@ function macvtapMajor(): number | undefined {
   return line ? Number.parseInt(line, 10) : undefined;
 }
 
-e2e('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach removes both', async (t) => {
+e2e.serial('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach removes both', async (t) => {
   const host = await testHost(t);
   host.ns.ip('link', 'add', 'lower0', 'type', 'veth', 'peer', 'name', 'lower1');
   host.ns.ip('link', 'set', 'lower0', 'up');
@@ -68,7 +70,7 @@ e2e('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach rem
   }
 });
 
-e2e(
+e2e.serial(
   'macvtap: the lower device from vlan_name; a missing PCI device or a bad mode changes nothing',
   async (t) => {
     const host = await testHost(t);
