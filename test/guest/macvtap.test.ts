@@ -22,53 +22,56 @@ function macvtapMajor(): number | undefined {
   return line ? Number.parseInt(line, 10) : undefined;
 }
 
-e2e.serial('macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach removes both', async (t) => {
-  const host = await testHost(t);
-  host.ns.ip('link', 'add', 'lower0', 'type', 'veth', 'peer', 'name', 'lower1');
-  host.ns.ip('link', 'set', 'lower0', 'up');
-  const opts = { netns: host.ns.name, plugin: new NoopPlugin() };
-  const lowerMac = host.ns.link('lower0')?.address;
-  const cases = [
-    ['vepa', undefined, 'vepa'],
-    ['bridge', undefined, 'bridge'],
-    ['vepa', 'private', 'private'],
-    ['passthrough', undefined, 'passthru'],
-  ] as const;
-  for (const [vifMode, targetMode, kernel] of cases) {
-    const vif = directVif(vifMode);
-    const target = { kind: 'macvtap', dev: 'lower0', ...(targetMode ? { mode: targetMode } : {}) } as const;
-    const r = await attach(vif, INSTANCE, target, opts);
-    const link = host.ns.link(NAME);
-    t.is(link?.linkinfo?.info_kind, 'macvtap');
-    t.is(link?.linkinfo?.info_data?.mode, kernel, `${vifMode}/${targetMode ?? '-'}`);
-    t.is(link?.link, 'lower0');
-    t.is(link?.address, MAC);
-    t.deepEqual(r, {
-      kind: 'macvtap',
-      name: NAME,
-      ifindex: link?.ifindex,
-      path: `/dev/tap${link?.ifindex}`,
-      mode: kernel,
-      lower: 'lower0',
-      mac: MAC,
-    });
-    if (kernel === 'passthru')
-      t.is(host.ns.link('lower0')?.address, MAC, 'passthru sets the lower device MAC');
-    const st = statSync(r.path);
-    t.true(st.isCharacterDevice());
-    t.is(Math.floor(st.rdev / 256) & 0xfff, macvtapMajor() ?? -1, 'the node is the macvtap char device');
-    await detach(vif, INSTANCE, target, opts);
-    t.is(host.ns.link(NAME), undefined);
-    for (let i = 0; i < 100 && existsSync(r.path); i++) await new Promise((ok) => setTimeout(ok, 10));
-    t.false(existsSync(r.path), 'the node went with the macvtap');
-    t.is(
-      host.ns.link('lower0')?.address,
-      lowerMac,
-      'passthru: the kernel gives the lower device its MAC back',
-    );
-    await detach(vif, INSTANCE, target, opts);
-  }
-});
+e2e.serial(
+  'macvtap in each mode on the target device: mode, MAC, /dev/tapN; detach removes both',
+  async (t) => {
+    const host = await testHost(t);
+    host.ns.ip('link', 'add', 'lower0', 'type', 'veth', 'peer', 'name', 'lower1');
+    host.ns.ip('link', 'set', 'lower0', 'up');
+    const opts = { netns: host.ns.name, plugin: new NoopPlugin() };
+    const lowerMac = host.ns.link('lower0')?.address;
+    const cases = [
+      ['vepa', undefined, 'vepa'],
+      ['bridge', undefined, 'bridge'],
+      ['vepa', 'private', 'private'],
+      ['passthrough', undefined, 'passthru'],
+    ] as const;
+    for (const [vifMode, targetMode, kernel] of cases) {
+      const vif = directVif(vifMode);
+      const target = { kind: 'macvtap', dev: 'lower0', ...(targetMode ? { mode: targetMode } : {}) } as const;
+      const r = await attach(vif, INSTANCE, target, opts);
+      const link = host.ns.link(NAME);
+      t.is(link?.linkinfo?.info_kind, 'macvtap');
+      t.is(link?.linkinfo?.info_data?.mode, kernel, `${vifMode}/${targetMode ?? '-'}`);
+      t.is(link?.link, 'lower0');
+      t.is(link?.address, MAC);
+      t.deepEqual(r, {
+        kind: 'macvtap',
+        name: NAME,
+        ifindex: link?.ifindex,
+        path: `/dev/tap${link?.ifindex}`,
+        mode: kernel,
+        lower: 'lower0',
+        mac: MAC,
+      });
+      if (kernel === 'passthru')
+        t.is(host.ns.link('lower0')?.address, MAC, 'passthru sets the lower device MAC');
+      const st = statSync(r.path);
+      t.true(st.isCharacterDevice());
+      t.is(Math.floor(st.rdev / 256) & 0xfff, macvtapMajor() ?? -1, 'the node is the macvtap char device');
+      await detach(vif, INSTANCE, target, opts);
+      t.is(host.ns.link(NAME), undefined);
+      for (let i = 0; i < 100 && existsSync(r.path); i++) await new Promise((ok) => setTimeout(ok, 10));
+      t.false(existsSync(r.path), 'the node went with the macvtap');
+      t.is(
+        host.ns.link('lower0')?.address,
+        lowerMac,
+        'passthru: the kernel gives the lower device its MAC back',
+      );
+      await detach(vif, INSTANCE, target, opts);
+    }
+  },
+);
 
 e2e.serial(
   'macvtap: the lower device from vlan_name; a missing PCI device or a bad mode changes nothing',
