@@ -10,6 +10,7 @@
  * - all in flight (`--n 100`): wall time, and the CPU time each process spent meanwhile
  *   (node: user + sys; ovsdb-server; ovs-vswitchd), from /proc.
  * - `--plain`: plain OVS ports (VIFOpenVSwitch, taps made beforehand) instead of hybrid VIFs.
+ * - `--ports K`: K other VIFs plugged first (ovs-vswitchd's work grows with the bridge's ports).
  *
  *   node dist/bench/profile.js --n 1 --rounds 50
  *   node dist/bench/profile.js --n 100
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
       ops: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
       rtt: { type: 'boolean', default: false },
+      ports: { type: 'string', default: '0' },
     },
   });
   if (values.rtt) return roundTrips(Number(values.rounds));
@@ -204,6 +206,13 @@ async function main(): Promise<void> {
     // warm-up: connect, create br-int
     await plugin.plug(vifFor(n + 7, false), INSTANCE);
     await plugin.unplug(vifFor(n + 7, false), INSTANCE);
+    // --ports K: K other VIFs of the same kind plugged first (ovs-vswitchd's work per
+    // reconfiguration grows with the ports of the bridge)
+    const others = Array.from({ length: Number(values.ports) }, (_, i) => vifFor(1000 + i, plain));
+    if (plain)
+      for (const v of others)
+        await nl.links.add({ kind: 'tap', name: (v as objects.VIFOpenVSwitch).vif_name });
+    await Promise.all(others.map((v) => plugin.plug(v, INSTANCE)));
     const report = (label: string, wall: number, count: number) => {
       const per = (x: number) => (x / count).toFixed(2);
       const rest = wall - t.netlinkMs - t.commitMs - t.vswitchdMs;

@@ -45,6 +45,7 @@ async function measure(
   try {
     box = await BenchSandbox.open(kind, n);
     live.box = box;
+    if (box.settledMs > 500) note(`waited ${(box.settledMs / 1000).toFixed(1)} s for a quiet rtnl lock`);
     const run = await method.open(box.ctx);
     try {
       const plugMs = await run.plug();
