@@ -6,7 +6,7 @@
  */
 
 import type { CallBudget } from '../host/budget.js';
-import type { LinkHost } from '../host/links.js';
+import type { LinkHost, LinkInfo } from '../host/links.js';
 import { deleteIfExists, setMtuIfExists } from '../host/linux-net.js';
 import type { AddPortStep, SwitchHost, SwitchLimit, SwitchOutcome, SwitchStep } from '../host/switch.js';
 import type { UndoJournal } from '../host/undo.js';
@@ -50,19 +50,41 @@ export class BaseOvs {
    * os-vif's `ensure_ovs_bridge` before it), then the MTU (unless `mtu` is undefined): `mtu_request` for vhost-user (and,
    * unlike os-vif, DPDK representor) interfaces when the schema has the column, the kernel MTU
    * for every other type when the netdev exists.
+   *
+   * `device`: the port's netdev as the caller just read it. Its MTU is then set (only when it
+   * differs, undone on failure) while the transaction commits, instead of being read again and
+   * set after it: the end state is os-vif's, one request and one round trip fewer.
    */
   async createPort(
     journal: UndoJournal,
     port: PortSpec,
     mtu: number | undefined,
     ensure?: { datapathType: string },
+    device?: LinkInfo,
   ): Promise<void> {
     const steps: SwitchStep[] = [];
     if (ensure) steps.push({ op: 'ensureBridge', bridge: port.bridge, datapathType: ensure.datapathType });
     steps.push({ op: 'addPort', ...port });
-    await this.create(journal, steps);
-    // undefined: the caller made the device with its MTU a moment ago (os-vif sets it again)
-    if (mtu !== undefined) await this.updateDeviceMtu(port.port, mtu, port.type);
+    const kernelMtu = port.type === undefined || !MTU_REQUEST_TYPES.has(port.type);
+    if (mtu === undefined || device === undefined || !kernelMtu) {
+      await this.create(journal, steps);
+      // undefined: the caller made the device with its MTU a moment ago (os-vif sets it again)
+      if (mtu !== undefined) await this.updateDeviceMtu(port.port, mtu, port.type);
+      return;
+    }
+    // both run to their end before the journal unwinds a failure of either
+    const outcomes = await Promise.allSettled([
+      this.create(journal, steps),
+      this.setKnownMtu(journal, device, mtu),
+    ]);
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
+  }
+
+  /** Sets the MTU of a device read a moment ago, when it differs; the old one is restored on failure. */
+  private async setKnownMtu(journal: UndoJournal, device: LinkInfo, mtu: number): Promise<void> {
+    if (device.mtu === mtu) return;
+    journal.push(`restore the MTU of ${device.name}`, () => this.links.set(device.name, { mtu: device.mtu }));
+    await this.links.set(device.name, { mtu });
   }
 
   /** `create_patch_port_pair`: both patch ports in one transaction. */

@@ -56,8 +56,8 @@ export function planPlain(call: PlugCall): PlugSteps {
     tag,
   );
   return async ({ links, ovs }, journal) => {
-    await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
-    await ovs.createPort(journal, port, mtu, { datapathType: dp });
+    const device = await ownedOrAbsent(links, vif.id, vifName, VIF_DEVICE);
+    await ovs.createPort(journal, port, mtu, { datapathType: dp }, device);
   };
 }
 
